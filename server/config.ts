@@ -17,6 +17,63 @@ export interface Config {
   }
   /** Identity, access control and per-identity limits (server/auth). */
   auth: AuthConfig
+  /** The Bayeux server: timeouts, limits and transports (server/bayeux). */
+  bayeux: BayeuxConfig
+}
+
+/**
+ * The `bayeux` section. Names follow CometD's server parameters (bayeux-notes §2.1, §2.11) with
+ * units added. Each limit has its own error string or close code (server/bayeux/limits.ts).
+ */
+export interface BayeuxConfig {
+  /** How long a `/meta/connect` is held before an empty reply (CometD `timeout`, advice.timeout). */
+  timeoutMs: number
+  /** Pause the client should make between connects (CometD `interval`, advice.interval). */
+  intervalMs: number
+  /** How long a session lives without a `/meta/connect` before it expires (CometD `maxInterval`). */
+  maxIntervalMs: number
+  /** Period of the expiry sweeper (CometD `sweepPeriod`). */
+  sweepPeriodMs: number
+  /** Largest HTTP body, JSONP `message` parameter or WebSocket frame accepted, in bytes. */
+  maxMessageBytes: number
+  /** Most Bayeux messages accepted in one request or frame; more gets HTTP 413 / close 4413. */
+  maxMessagesPerRequest: number
+  /** Most messages queued for one session; past it the session is dropped (client re-handshakes). */
+  maxQueuedMessages: number
+  /** Long polls held at once per BAYEUX_BROWSER cookie over HTTP (CometD `maxSessionsPerBrowser`). */
+  maxSessionsPerBrowser: number
+  /** Poll interval advised to extra sessions of one browser; <= 0 disconnects them instead. */
+  multiSessionIntervalMs: number
+  /** Most channels (names or patterns) one session may subscribe to. */
+  maxSubscriptionsPerSession: number
+  /** Most live sessions in the whole server; further handshakes are denied. */
+  maxSessions: number
+  /** Longest channel name or id accepted, in UTF-16 code units. */
+  maxChannelChars: number
+  /** Trust a clientId over HTTP without its BAYEUX_BROWSER cookie (bayeux-notes §4: keep false). */
+  trustClientSession: boolean
+  /** Require a handshake on every new WebSocket instead of trusting the first message's clientId. */
+  requireHandshakePerConnection: boolean
+  /** Allow remote subscriptions to the global wildcards `/*` and `/**` (CometD §8.3.7: denied). */
+  allowGlobalWildcards: boolean
+  /** Transports offered in the handshake, in the server's preference order. */
+  transports: Array<'websocket' | 'long-polling' | 'callback-polling'>
+  /** Name of the browser cookie binding HTTP sessions (CometD `browserCookieName`). */
+  browserCookieName: string
+  /** Mark the browser cookie `Secure` (serve over HTTPS). */
+  browserCookieSecure: boolean
+  /** `SameSite` attribute of the browser cookie; '' leaves it out. */
+  browserCookieSameSite: '' | 'Lax' | 'Strict' | 'None'
+  /** Origins allowed to make credentialed cross-origin requests; '*' reflects any Origin. */
+  corsAllowedOrigins: string[]
+  /** Offer the `ack` extension (reliable, ordered server-to-client delivery). */
+  ackExtension: boolean
+  /** Offer the `timesync` extension. */
+  timesyncExtension: boolean
+  /** Timesync answers only when the client's estimate is off by at least this much (CometD 25). */
+  timesyncAccuracyTargetMs: number
+  /** WebSocket ping period; a socket that misses one pong is terminated. 0 disables pings. */
+  wsPingIntervalMs: number
 }
 
 /** The `auth` section: who may connect and what they may do when no ACL rule says otherwise. */
@@ -55,5 +112,31 @@ export const defaultConfig: Config = {
     ratePerSecond: 20,
     rateBurst: 100,
     allowedOrigins: [],
+  },
+  bayeux: {
+    timeoutMs: 30_000,
+    intervalMs: 0,
+    maxIntervalMs: 10_000,
+    sweepPeriodMs: 997,
+    maxMessageBytes: 1_048_576,
+    maxMessagesPerRequest: 1_000,
+    maxQueuedMessages: 10_000,
+    maxSessionsPerBrowser: 1,
+    multiSessionIntervalMs: 2_000,
+    maxSubscriptionsPerSession: 1_000,
+    maxSessions: 100_000,
+    maxChannelChars: 512,
+    trustClientSession: false,
+    requireHandshakePerConnection: false,
+    allowGlobalWildcards: false,
+    transports: ['websocket', 'long-polling', 'callback-polling'],
+    browserCookieName: 'BAYEUX_BROWSER',
+    browserCookieSecure: false,
+    browserCookieSameSite: '',
+    corsAllowedOrigins: ['*'],
+    ackExtension: true,
+    timesyncExtension: true,
+    timesyncAccuracyTargetMs: 25,
+    wsPingIntervalMs: 25_000,
   },
 }
