@@ -14,7 +14,14 @@ export interface Config {
   store: {
     /** Path of the SQLite file, or ':memory:'. */
     dbPath: string
+    /**
+     * SQLite `synchronous` in WAL mode: 'normal' survives a process crash or kill -9 (the
+     * default); 'full' fsyncs every commit and also survives power loss, at ~1/10 the rate.
+     */
+    synchronous: 'normal' | 'full'
   }
+  /** The sync service: views, push, sweeps (server/sync/service.ts). */
+  sync: SyncServiceConfig
   /** Identity, access control and per-identity limits (server/auth). */
   auth: AuthConfig
   /** The Bayeux server: timeouts, limits and transports (server/bayeux). */
@@ -76,6 +83,16 @@ export interface BayeuxConfig {
   wsPingIntervalMs: number
 }
 
+/** The `sync` section: how the sync service keeps views and pushes changes. */
+export interface SyncServiceConfig {
+  /** A view unused for this long is dropped (MobWrite TIMEOUT_VIEW: 30 min); documents stay. */
+  viewExpiryMs: number
+  /** How often idle views are swept (MobWrite's cleanup ran every 60 s). */
+  sweepIntervalMs: number
+  /** Push notices to one session are batched for this long after the first change. */
+  pushDebounceMs: number
+}
+
 /** The `auth` section: who may connect and what they may do when no ACL rule says otherwise. */
 export interface AuthConfig {
   /**
@@ -103,7 +120,8 @@ export interface AuthConfig {
 /** The defaults used when nothing overrides them. */
 export const defaultConfig: Config = {
   http: { port: 8080, host: '0.0.0.0' },
-  store: { dbPath: './data/tandem.db' },
+  store: { dbPath: './data/tandem.db', synchronous: 'normal' },
+  sync: { viewExpiryMs: 30 * 60_000, sweepIntervalMs: 60_000, pushDebounceMs: 10 },
   auth: {
     defaultAccess: 'write',
     allowAnonymous: true,

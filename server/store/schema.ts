@@ -1,0 +1,114 @@
+// The SQLite schema as numbered migrations, applied in order and recorded in
+// PRAGMA user_version. A migration never changes once released: add a new one instead.
+
+import type Database from 'better-sqlite3'
+import { SyncError, ErrorCode } from '../../shared/errors.ts'
+
+/** One schema step from `version - 1` to `version`. */
+export interface Migration {
+  readonly version: number
+  readonly description: string
+  /** Runs inside the migration's transaction. */
+  readonly up: (db: Database.Database) => void
+}
+
+// Free-text columns (text, shadows, meta, handle) hold TEXT when the string is well-formed
+// UTF-16 and a UTF-16LE BLOB otherwise, so lone surrogates survive (see sqlite.ts encodeText).
+const v1 = `
+CREATE TABLE documents (
+  file TEXT PRIMARY KEY NOT NULL,
+  text,
+  revision INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+CREATE TABLE views (
+  user TEXT NOT NULL,
+  file TEXT NOT NULL,
+  shadow NOT NULL,
+  backup_shadow NOT NULL,
+  client_version INTEGER NOT NULL,
+  server_version INTEGER NOT NULL,
+  backup_server_version INTEGER NOT NULL,
+  edit_stack TEXT NOT NULL,
+  handle NOT NULL,
+  meta,
+  last_seen_ms INTEGER NOT NULL,
+  PRIMARY KEY (user, file)
+);
+CREATE INDEX views_by_file ON views (file);
+`
+
+const v2 = `
+ALTER TABLE documents ADD COLUMN length INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX views_by_last_seen ON views (last_seen_ms);
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL,
+  revoked_ms INTEGER
+);
+CREATE INDEX tokens_by_name ON tokens (name);
+CREATE TABLE acl_rules (
+  pattern TEXT NOT NULL,
+  principal TEXT NOT NULL,
+  access TEXT NOT NULL CHECK (access IN ('write', 'read', 'none')),
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (pattern, principal)
+);
+`
+
+// v2 adds documents.length (UTF-16 code units, which SQL's length() cannot count) so that
+// listing documents never reads their text; existing rows are measured once here.
+function fillDocumentLengths(db: Database.Database): void {
+  const rows = db.prepare('SELECT file, text FROM documents').all() as {
+    file: string
+    text: string | Buffer | null
+  }[]
+  const update = db.prepare('UPDATE documents SET length = ? WHERE file = ?')
+  for (const row of rows) {
+    const length =
+      row.text === null ? 0 : typeof row.text === 'string' ? row.text.length : row.text.length / 2
+    update.run(length, row.file)
+  }
+}
+
+/** Every migration, oldest first; `migrations[i].version === i + 1`. */
+export const migrations: readonly Migration[] = [
+  { version: 1, description: 'documents and views', up: (db) => db.exec(v1) },
+  {
+    version: 2,
+    description: 'document lengths, view expiry index, tokens, ACL rules',
+    up: (db) => {
+      db.exec(v2)
+      fillDocumentLengths(db)
+    },
+  },
+]
+
+/** The schema version this build writes. */
+export const schemaVersion = migrations.length
+
+/**
+ * Brings `db` up to {@link schemaVersion}, one transaction per migration, and returns the
+ * versions before and after. A file from a newer build is refused, never downgraded.
+ * @throws SyncError ERR_STORE_UNAVAILABLE when the file's schema is newer than this build's.
+ */
+export function migrate(db: Database.Database): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number
+  if (from > schemaVersion) {
+    throw new SyncError(
+      ErrorCode.ERR_STORE_UNAVAILABLE,
+      `Database schema version ${from} is newer than this build's ${schemaVersion}`,
+    )
+  }
+  for (const migration of migrations.slice(from)) {
+    // user_version lives in the database header, which the transaction covers: a crash
+    // mid-migration leaves the previous version and none of this step's tables.
+    db.transaction(() => {
+      migration.up(db)
+      db.pragma(`user_version = ${migration.version}`)
+    })()
+  }
+  return { from, to: schemaVersion }
+}
