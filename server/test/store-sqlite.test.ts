@@ -1,0 +1,73 @@
+// SqliteStore beyond the shared contract: a commit that fails inside SQLite leaves nothing,
+// a second connection sees every committed change, and the commit cost is measurable.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openSqliteStore } from '../store/sqlite.ts'
+import { sampleDocument, sampleView } from '../store/conformance.ts'
+import { measureCommitCost } from '../store/commit-cost.ts'
+import { SyncError } from '../../shared/errors.ts'
+
+function tempDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+test('a commit failing inside SQLite rolls back whole', { timeout: 10_000 }, (t) => {
+  const store = openSqliteStore({ path: join(tempDir(t), 'a.db') })
+  t.after(() => store.close())
+  store.commit({ putDocuments: [sampleDocument('a', 'before')] })
+  // A trigger makes the view insert fail after the document row was already written.
+  store.db.exec(`CREATE TRIGGER refuse BEFORE INSERT ON views WHEN NEW.user = 'bad'
+    BEGIN SELECT RAISE(ABORT, 'refused by test'); END`)
+  assert.throws(
+    () =>
+      store.commit({
+        putDocuments: [sampleDocument('a', 'after', 2), sampleDocument('b', 'new')],
+        putViews: [sampleView('ok', 'a'), sampleView('bad', 'a')],
+      }),
+    (err: unknown) =>
+      err instanceof SyncError &&
+      err.code === 'ERR_STORE_UNAVAILABLE' &&
+      /refused by test/.test(err.message),
+  )
+  assert.equal(store.getDocument('a')?.text, 'before')
+  assert.equal(store.getDocument('b'), undefined)
+  assert.deepEqual(store.listViews('a'), [])
+})
+
+test('another connection sees each commit as soon as it returns', { timeout: 10_000 }, (t) => {
+  const path = join(tempDir(t), 'shared.db')
+  const writer = openSqliteStore({ path })
+  const reader = openSqliteStore({ path })
+  t.after(() => {
+    writer.close()
+    reader.close()
+  })
+  for (let i = 1; i <= 20; i++) {
+    writer.commit({ putDocuments: [sampleDocument('d', `v${i}`, i)] })
+    assert.equal(reader.getDocument('d')?.text, `v${i}`)
+  }
+})
+
+test('measures the commit cost of a sync-shaped commit', { timeout: 20_000 }, (t) => {
+  const dir = tempDir(t)
+  for (const synchronous of ['normal', 'full'] as const) {
+    const cost = measureCommitCost({
+      path: join(dir, `${synchronous}.db`),
+      synchronous,
+      textChars: 10_000,
+      commits: 200,
+    })
+    t.diagnostic(
+      `synchronous=${synchronous} 10 KB: ${cost.commitsPerSecond.toFixed(0)} commits/s, ` +
+        `p50 ${cost.p50Ms.toFixed(3)} ms, p99 ${cost.p99Ms.toFixed(3)} ms`,
+    )
+    assert.equal(cost.commits, 200)
+    assert.ok(cost.commitsPerSecond > 0 && cost.p50Ms <= cost.p99Ms && cost.p99Ms <= cost.maxMs)
+  }
+})
