@@ -26,6 +26,38 @@ export interface Config {
   auth: AuthConfig
   /** The Bayeux server: timeouts, limits and transports (server/bayeux). */
   bayeux: BayeuxConfig
+  /** Raw MobWrite gateways: HTTP q=/p=, TCP, WebSocket /mobwrite (server/gateway). */
+  gateway: GatewayConfig
+}
+
+/** The `gateway` section: limits and switches of the raw MobWrite endpoints (DESIGN §5). */
+export interface GatewayConfig {
+  /** Origins allowed to call the HTTP gateway cross-origin (CORS); '*' allows any. Empty: none. */
+  corsOrigins: string[]
+  /** Largest HTTP request body (form `q=`/`p=`) accepted, in bytes; more answers `E:all:`. */
+  maxBodyBytes: number
+  /** Largest query string (JSONP `?p=`) accepted, in bytes. */
+  maxQueryBytes: number
+  /** TCP listener port (MobWrite used 3017); null switches it off (the default). 0 picks one. */
+  tcpPort: number | null
+  /** Interface the TCP listener binds. */
+  tcpHost: string
+  /** Largest TCP request (up to its blank line), in bytes; past it the socket is closed. */
+  tcpMaxRequestBytes: number
+  /** Whole-request read deadline on TCP (slowloris guard), from accept to the blank line. */
+  tcpReadTimeoutMs: number
+  /** Most TCP connections open at once; more are closed on accept. */
+  tcpMaxConnections: number
+  /** Largest `/mobwrite` WebSocket message, in bytes; more closes the socket (1009). */
+  wsMaxMessageBytes: number
+  /** Requests one `/mobwrite` WebSocket may have queued unanswered; more closes it (4429). */
+  wsMaxPendingRequests: number
+  /** Incomplete `b:` buffers are forgotten after this long (MobWrite TIMEOUT_BUFFER: 15 min). */
+  bufferExpiryMs: number
+  /** Most incomplete `b:` buffers held at once (oldest dropped first). */
+  maxBuffers: number
+  /** Largest reassembled `b:` buffer, in characters; larger ones are dropped. */
+  maxBufferChars: number
 }
 
 /**
@@ -156,5 +188,20 @@ export const defaultConfig: Config = {
     timesyncExtension: true,
     timesyncAccuracyTargetMs: 25,
     wsPingIntervalMs: 25_000,
+  },
+  gateway: {
+    corsOrigins: [],
+    maxBodyBytes: 1_048_576,
+    maxQueryBytes: 65_536,
+    tcpPort: null,
+    tcpHost: '127.0.0.1',
+    tcpMaxRequestBytes: 1_048_576,
+    tcpReadTimeoutMs: 10_000,
+    tcpMaxConnections: 1_000,
+    wsMaxMessageBytes: 1_048_576,
+    wsMaxPendingRequests: 16,
+    bufferExpiryMs: 15 * 60_000,
+    maxBuffers: 10_000,
+    maxBufferChars: 1_048_576,
   },
 }
