@@ -27,6 +27,8 @@ export const ErrorCode = {
   ERR_ANONYMOUS_DISABLED: 'ERR_ANONYMOUS_DISABLED',
   /** A document name is empty, too long or has characters that are not allowed. */
   ERR_DOC_NAME_INVALID: 'ERR_DOC_NAME_INVALID',
+  /** A cookie-carrying browser request came from an Origin the server does not trust (CSRF). */
+  ERR_ORIGIN_FORBIDDEN: 'ERR_ORIGIN_FORBIDDEN',
   /** Too many requests from one identity in the rate window. */
   ERR_RATE_LIMITED: 'ERR_RATE_LIMITED',
   /** The server hit an unexpected failure while handling the request; nothing was changed. */
