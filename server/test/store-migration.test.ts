@@ -3,19 +3,14 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { tempDir } from './sync-helpers.ts'
 import Database from 'better-sqlite3'
 import { openSqliteStore } from '../store/sqlite.ts'
 import { schemaVersion } from '../store/schema.ts'
 import { SyncError } from '../../shared/errors.ts'
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-migrate-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 // The v1 schema exactly as release 1 created it (a frozen copy: schema.ts may move on).
 const v1Schema = `

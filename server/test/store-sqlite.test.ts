@@ -3,19 +3,13 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { tempDir } from './sync-helpers.ts'
 import { openSqliteStore } from '../store/sqlite.ts'
 import { sampleDocument, sampleView } from '../store/conformance.ts'
 import { measureCommitCost } from '../store/commit-cost.ts'
 import { SyncError } from '../../shared/errors.ts'
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
 
 test('a commit failing inside SQLite rolls back whole', { timeout: 10_000 }, (t) => {
   const store = openSqliteStore({ path: join(tempDir(t), 'a.db') })
