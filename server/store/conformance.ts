@@ -151,6 +151,10 @@ export function describeStoreConformance(name: string, open: () => Store): void 
         ['a', 'b'],
       )
       assert.deepEqual(store.listViews('none'), [])
+      assert.deepEqual(store.listViewSummaries('a'), [
+        { user: 'u1', file: 'a', handle: 'u1:127.0.0.1', meta: '{"cursor":1}', lastSeenMs: 1_000 },
+        { user: 'u2', file: 'a', handle: 'u2:127.0.0.1', meta: '{"cursor":1}', lastSeenMs: 1_000 },
+      ])
     })
 
     withStore('deletes before it puts inside one change', (store) => {

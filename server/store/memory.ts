@@ -80,6 +80,13 @@ export function createMemoryStore(): Store {
     listViews: open((file: string) =>
       viewsWhere((v) => v.file === file).sort(byString((v) => v.user)),
     ),
+    listViewSummaries: open((file: string) =>
+      viewsWhere((v) => v.file === file)
+        .sort(byString((v) => v.user))
+        .map(({ user, file, handle, meta, lastSeenMs }) =>
+          Object.freeze({ user, file, handle, meta, lastSeenMs }),
+        ),
+    ),
     listViewsOfUser: open((user: string) =>
       viewsWhere((v) => v.user === user).sort(byString((v) => v.file)),
     ),

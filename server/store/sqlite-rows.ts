@@ -2,7 +2,7 @@
 // BLOB otherwise, because SQLite's TEXT is UTF-8 and would turn a lone surrogate into U+FFFD.
 
 import type { DocumentState, StackedEdit, ViewState } from '../../shared/sync/types.ts'
-import type { AclRule, AccessLevel, DocumentSummary, TokenRecord } from './store.ts'
+import type { AclRule, AccessLevel, DocumentSummary, TokenRecord, ViewSummary } from './store.ts'
 import { isWellFormed } from './validate.ts'
 
 /** A free-text column value as SQLite stores it. */
@@ -44,6 +44,20 @@ export interface ViewRow {
   handle: StoredText
   meta: StoredText | null
   last_seen_ms: number
+}
+
+/** The columns of a `views` row that {@link viewSummaryFromRow} reads. */
+export type ViewSummaryRow = Pick<ViewRow, 'user' | 'file' | 'handle' | 'meta' | 'last_seen_ms'>
+
+/** A ViewSummary from its row. */
+export function viewSummaryFromRow(row: ViewSummaryRow): ViewSummary {
+  return Object.freeze({
+    user: row.user,
+    file: row.file,
+    handle: decodeText(row.handle),
+    meta: decodeNullable(row.meta),
+    lastSeenMs: row.last_seen_ms,
+  })
 }
 
 /** A `tokens` row. */

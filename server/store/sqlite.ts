@@ -49,6 +49,8 @@ const sql = {
   deleteDocument: 'DELETE FROM documents WHERE file = ?',
   getView: 'SELECT * FROM views WHERE user = ? AND file = ?',
   listViews: 'SELECT * FROM views WHERE file = ? ORDER BY user',
+  listViewSummaries: `SELECT user, file, handle, meta, last_seen_ms FROM views WHERE file = ?
+    ORDER BY user`,
   listViewsOfUser: 'SELECT * FROM views WHERE user = ? ORDER BY file',
   putView: `INSERT OR REPLACE INTO views (user, file, shadow, backup_shadow, client_version,
     server_version, backup_server_version, edit_stack, handle, meta, last_seen_ms)
@@ -163,6 +165,8 @@ function createSqliteStore(
       return found
     },
     listViews: (file) => (st.listViews.all(file) as rows.ViewRow[]).map(rows.viewFromRow),
+    listViewSummaries: (file) =>
+      (st.listViewSummaries.all(file) as rows.ViewSummaryRow[]).map(rows.viewSummaryFromRow),
     listViewsOfUser: (user) =>
       (st.listViewsOfUser.all(user) as rows.ViewRow[]).map(rows.viewFromRow),
     expireViews: (olderThanMs) => st.expireViews.all(olderThanMs) as ViewRef[],

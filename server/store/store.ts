@@ -63,6 +63,15 @@ export interface AclRule {
   readonly createdMs: number
 }
 
+/** A view without its texts: who is on a document (collaborator lists, `C:` lines). */
+export interface ViewSummary {
+  readonly user: string
+  readonly file: string
+  readonly handle: string
+  readonly meta: string | null
+  readonly lastSeenMs: number
+}
+
 /** Options of {@link Store.listDocuments}. */
 export interface ListDocumentsOptions {
   /** Only names starting with this string. */
@@ -94,6 +103,8 @@ export interface Store {
   getViews(refs: readonly ViewRef[]): ViewState[]
   /** Every stored view of `file` (its live collaborators), sorted by user. */
   listViews(file: string): ViewState[]
+  /** The views of `file` without their shadows and stacks (cheap), sorted by user. */
+  listViewSummaries(file: string): ViewSummary[]
   /** Every stored view of one MobWrite client instance (for `x:all`), sorted by file. */
   listViewsOfUser(user: string): ViewState[]
   /** Removes every view whose `lastSeenMs` is before `olderThanMs` and returns them. */
