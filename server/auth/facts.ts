@@ -55,7 +55,7 @@ export function createRequestFacts(deps: FactsDeps, identity: Identity): Request
       if (access(file) === 'none') return []
       const oldestMs = (deps.now ?? Date.now)() - deps.viewExpiryMs
       return deps.store
-        .listViews(file)
+        .listViewSummaries(file)
         .filter((view) => view.lastSeenMs >= oldestMs)
         .map(({ user, handle, meta }) => ({ user, handle, meta }))
     },
