@@ -1,0 +1,178 @@
+// The Bayeux side of the browser client: one official CometD client (websocket, falling back to
+// long-polling), its connection state machine, MobWrite requests as remote calls on
+// /service/mobwrite (DESIGN §4) and push hints. No MobWrite logic here.
+
+import { CometD, type Message } from 'cometd'
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
+
+/**
+ * Connection states of the browser client (STYLE §4.6). Only {@link Connection} changes them,
+ * through one setter that rejects any transition not drawn here:
+ *
+ * ```
+ *                start()               /meta/connect ok
+ *  Unconnected ──────────▶ Connecting ──────────────────▶ Connected
+ *       ▲                   ▲  ▲   │                        │   │
+ *       │                   │  │   │   handshake sent       │   │
+ *       │ close()           │  └───┼────────────────────────┘   │ connect or
+ *       │ (from any state)  │      │ handshake failed           │ transport failed
+ *       │                   │      ▼                            ▼
+ *       └───────────────    └─ Disconnected ◀───────────────────┘
+ *                    handshake sent │   /meta/connect ok (CometD retried)
+ *                                   └──────────────────────────▶ Connected
+ * ```
+ */
+export const ConnectionState = {
+  Unconnected: 'unconnected',
+  Connecting: 'connecting',
+  Connected: 'connected',
+  Disconnected: 'disconnected',
+} as const
+
+/** One of the values of {@link ConnectionState}. */
+export type ConnectionState = (typeof ConnectionState)[keyof typeof ConnectionState]
+
+const transitions: Record<ConnectionState, readonly ConnectionState[]> = {
+  unconnected: ['connecting'],
+  connecting: ['connected', 'disconnected', 'unconnected'],
+  connected: ['disconnected', 'unconnected', 'connecting'],
+  disconnected: ['connecting', 'connected', 'unconnected'],
+}
+
+/** Options for {@link createConnection}. */
+export interface ConnectionOptions {
+  /** Base URL of the Tandem server (`https://host:port`); `/bayeux` is appended. */
+  readonly server: string
+  /** Bearer token sent in the handshake `ext.tandem`. */
+  readonly token?: string
+  /** Display name sent in the handshake `ext.tandem`. */
+  readonly name?: string
+}
+
+/** A live Bayeux connection that carries MobWrite requests. */
+export interface Connection {
+  /** The current state. */
+  readonly state: ConnectionState
+  /** Handshake; CometD then reconnects by itself, following the server's advice. */
+  start(): void
+  /** Send one MobWrite request and resolve with the answer text. Rejects on failure or timeout. */
+  call(request: string, timeoutMs: number): Promise<string>
+  /** Listen for state changes; returns a function that stops listening. */
+  onState(listener: (state: ConnectionState, reason: string) => void): () => void
+  /** Listen for push hints (`{"sync": [file, ...]}`); returns a function that stops listening. */
+  onPush(listener: (files: readonly string[]) => void): () => void
+  /** Disconnect politely; resolves when the server acknowledged or after a short wait. */
+  close(): Promise<void>
+}
+
+function readAnswer(message: Message): string {
+  const data: unknown = message.data
+  if (data && typeof data === 'object' && 'a' in data && typeof data.a === 'string') return data.a
+  throw new SyncError(ErrorCode.ERR_REQUEST_INVALID, 'The server sent no MobWrite answer')
+}
+
+function readPush(data: unknown): string[] | null {
+  if (!data || typeof data !== 'object' || !('sync' in data) || !Array.isArray(data.sync)) {
+    return null
+  }
+  return data.sync.filter((file): file is string => typeof file === 'string')
+}
+
+/** Create a connection to `options.server` over the official CometD client. */
+export function createConnection(options: ConnectionOptions): Connection {
+  const cometd = new CometD()
+  cometd.configure({ url: `${options.server.replace(/\/$/, '')}/bayeux`, logLevel: 'warn' })
+  let state: ConnectionState = ConnectionState.Unconnected
+  const stateListeners = new Set<(state: ConnectionState, reason: string) => void>()
+  const pushListeners = new Set<(files: readonly string[]) => void>()
+
+  // The one setter (STYLE §4.6): rejects transitions the diagram does not draw.
+  const setState = (next: ConnectionState, reason: string): void => {
+    if (next === state) return
+    if (!transitions[state].includes(next)) {
+      throw new SyncError(
+        ErrorCode.ERR_SESSION_STATE_INVALID,
+        `Connection: ${state} → ${next} (${reason})`,
+      )
+    }
+    state = next
+    for (const listener of stateListeners) listener(next, reason)
+  }
+
+  // A handshake leaving while disconnected is CometD's own retry: show it as "reconnecting".
+  cometd.registerExtension('tandemState', {
+    outgoing(message) {
+      if (
+        message.channel === '/meta/handshake' &&
+        (state === 'disconnected' || state === 'connected')
+      ) {
+        setState(ConnectionState.Connecting, 'handshake retry')
+      }
+      return message
+    },
+  })
+  cometd.addListener('/meta/handshake', (m) => {
+    if (!m.successful && state !== 'unconnected') setState('disconnected', 'handshake failed')
+  })
+  cometd.addListener('/meta/connect', (m) => {
+    if (state === 'unconnected' || cometd.isDisconnected()) return
+    setState(
+      m.successful ? 'connected' : 'disconnected',
+      m.successful ? 'connect' : 'connect failed',
+    )
+  })
+  cometd.addListener('/service/mobwrite', (m) => {
+    const files = readPush(m.data)
+    if (files) for (const listener of pushListeners) listener(files)
+  })
+
+  const ext = { tandem: { token: options.token ?? '', name: options.name ?? '' } }
+  return {
+    get state() {
+      return state
+    },
+    start() {
+      setState(ConnectionState.Connecting, 'start')
+      cometd.handshake({ ext })
+    },
+    call(request, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        if (state !== 'connected') {
+          reject(new SyncError(ErrorCode.ERR_SESSION_STATE_INVALID, `Not connected (${state})`))
+          return
+        }
+        cometd.remoteCall('mobwrite', { q: request }, timeoutMs, (reply) => {
+          if (!reply.successful) {
+            const reason = reply.error ?? 'request failed'
+            reject(new SyncError(ErrorCode.ERR_INTERNAL, `Sync request failed: ${reason}`, true))
+            return
+          }
+          try {
+            resolve(readAnswer(reply))
+          } catch (error) {
+            reject(error)
+          }
+        })
+      })
+    },
+    onState(listener) {
+      stateListeners.add(listener)
+      return () => stateListeners.delete(listener)
+    },
+    onPush(listener) {
+      pushListeners.add(listener)
+      return () => pushListeners.delete(listener)
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (state === 'unconnected') return resolve()
+        setState(ConnectionState.Unconnected, 'close')
+        const timer = setTimeout(resolve, 1_000)
+        cometd.disconnect(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    },
+  }
+}

@@ -1,0 +1,250 @@
+// The browser's MobWrite sync loop (mobwrite-notes §3.2) over a CometD connection: immediate sync
+// after local edits (batched while typing) and on push hints, adaptive idle polling as a safety
+// net, backoff on failure, and the same user id across reconnects so the server resumes each view.
+// The diff-sync state machine itself is pure and lives in shared/sync/client.ts.
+
+import {
+  applyAnswer,
+  buildRequest,
+  createClientView,
+  type ClientView,
+} from '../../shared/sync/client.ts'
+import { createConnection, type Connection, type ConnectionState } from './connection.ts'
+import { computeSyncInterval, createUserId, type SyncTiming, defaultTiming } from './timing.ts'
+import type { Collaborator, ShareHandler } from './share-handlers.ts'
+
+/** Options for {@link createSyncClient}. */
+export interface SyncClientOptions extends Partial<SyncTiming> {
+  /** Base URL of the Tandem server; defaults to the page's origin. */
+  readonly server?: string
+  /** Bearer token (handshake `ext.tandem.token`). */
+  readonly token?: string
+  /** Display name (handshake `ext.tandem.name`). */
+  readonly name?: string
+  /** Use this connection instead of a new CometD one (tests). */
+  readonly connection?: Connection
+}
+
+/** A running sync client: share objects with it, watch its state, close it. */
+export interface SyncClient {
+  /** This client's MobWrite user id (`u:`); stays the same across reconnects. */
+  readonly userId: string
+  /** The connection state. */
+  readonly state: ConnectionState
+  /** Start syncing `handler`; returns a function that stops (and closes the server view). */
+  share(handler: ShareHandler): () => void
+  /** Sync now instead of at the next tick. */
+  syncNow(): void
+  /** Listen for connection state changes; returns a function that stops listening. */
+  onState(listener: (state: ConnectionState) => void): () => void
+  /** Close every view on the server (`x:all`), then disconnect. */
+  close(): Promise<void>
+}
+
+interface Shared {
+  readonly handler: ShareHandler
+  view: ClientView
+  /** Counts local edits; `sentSeq` is its value when the last request was built. */
+  localSeq: number
+  sentSeq: number
+  isDirty: boolean
+  isReadOnly: boolean
+  collaboratorsKey: string
+  readonly stopListening: () => void
+}
+
+/** Create a sync client and connect it. */
+export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
+  const timing: SyncTiming = { ...defaultTiming, ...options }
+  const connection =
+    options.connection ??
+    createConnection({
+      server: options.server ?? globalThis.location.origin,
+      token: options.token,
+      name: options.name,
+    })
+  const userId = createUserId()
+  const shared = new Map<string, Shared>()
+  const closing = new Set<string>()
+  let intervalMs = timing.minIntervalMs
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let dueAt = Infinity
+  let inFlight = false
+  let again = false
+  let failures = 0
+  let isClosed = false
+
+  // Run the loop after `delayMs`, unless it is already due sooner.
+  const schedule = (delayMs: number): void => {
+    if (isClosed || Date.now() + delayMs >= dueAt) return
+    clearTimeout(timer)
+    dueAt = Date.now() + delayMs
+    timer = setTimeout(run, delayMs)
+  }
+
+  const currentTexts = (): Map<string, string> =>
+    new Map([...shared].map(([file, s]) => [file, s.handler.getClientText()]))
+
+  // One request in flight per client (MobWrite syncRun1_/syncRun2_); later edits wait for it.
+  function run(): void {
+    dueAt = Infinity
+    if (isClosed || (shared.size === 0 && closing.size === 0)) return
+    if (connection.state !== 'connected') return // the state listener resumes the loop
+    if (inFlight) {
+      again = true
+      return
+    }
+    const entries = [...shared.values()]
+    const built = buildRequest(
+      userId,
+      entries.map((s) => s.view),
+      currentTexts(),
+      {
+        close: [...closing],
+      },
+    )
+    // The built views hold the new edits on their stack: keep them even if the answer is lost.
+    entries.forEach((s, i) => {
+      s.view = built.views[i] ?? s.view
+      s.sentSeq = s.localSeq
+    })
+    closing.clear()
+    inFlight = true
+    const hadLocalChanges = entries.some((s) => s.isDirty)
+    connection.call(built.request, timing.requestTimeoutMs).then(
+      (answer) => receive(answer, hadLocalChanges),
+      (error: unknown) => fail(error),
+    )
+  }
+
+  function receive(answer: string, hadLocalChanges: boolean): void {
+    inFlight = false
+    failures = 0
+    const entries = [...shared.values()]
+    const { views, results } = applyAnswer(
+      answer,
+      entries.map((s) => s.view),
+      currentTexts(),
+    )
+    let serverChanged = false
+    entries.forEach((s, i) => {
+      s.view = views[i] ?? s.view
+      const result = results.get(s.handler.file)
+      if (!result) return
+      serverChanged ||= result.serverChanged
+      applyResult(s, result)
+    })
+    intervalMs = computeSyncInterval(intervalMs, timing, hadLocalChanges, serverChanged)
+    const hasNewEdits = entries.some((s) => s.localSeq !== s.sentSeq)
+    schedule(again || hasNewEdits ? timing.batchDelayMs : intervalMs)
+    again = false
+  }
+
+  type Result = ReturnType<typeof applyAnswer>['results'] extends Map<string, infer R> ? R : never
+
+  function applyResult(s: Shared, result: Result): void {
+    const { handler } = s
+    if (result.textChanged) handler.patchClientText(result.text)
+    if (result.readOnly !== s.isReadOnly) {
+      s.isReadOnly = result.readOnly
+      handler.setReadOnly?.(result.readOnly)
+    }
+    const collaborators: Collaborator[] = result.collaborators.map((c) => ({
+      handle: c.handle,
+      id: c.id,
+      meta: c.meta,
+    }))
+    const key = JSON.stringify(collaborators)
+    if (key !== s.collaboratorsKey) {
+      s.collaboratorsKey = key
+      handler.reportCollaborators?.(collaborators)
+    }
+    for (const error of result.errors) handler.raiseError?.(error.message, error.isRecoverable)
+    if (s.isDirty && s.localSeq === s.sentSeq && result.errors.length === 0) {
+      s.isDirty = false
+      handler.setDirty?.(false)
+    }
+    if (!result.textChanged && !result.serverChanged) handler.syncWithoutChange?.()
+  }
+
+  function fail(error: unknown): void {
+    inFlight = false
+    again = false
+    failures += 1
+    // While disconnected the connection state tells the story; a failure on a live connection
+    // (timeout, refused request) is worth a recoverable error.
+    if (connection.state === 'connected') {
+      const message = error instanceof Error ? error.message : String(error)
+      for (const s of shared.values()) s.handler.raiseError?.(message, true)
+    }
+    schedule(Math.min(timing.maxBackoffMs, timing.minIntervalMs * 2 ** failures))
+  }
+
+  const unState = connection.onState((state) => {
+    if (state === 'connected') schedule(0)
+  })
+  const unPush = connection.onPush((files) => {
+    if (files.some((file) => shared.has(file))) schedule(0)
+  })
+  connection.start()
+
+  const stopSharing = (file: string): void => {
+    const s = shared.get(file)
+    if (!s) return
+    s.stopListening()
+    shared.delete(file)
+    closing.add(file)
+    schedule(0)
+  }
+
+  return {
+    userId,
+    get state() {
+      return connection.state
+    },
+    share(handler) {
+      const { file } = handler
+      if (shared.has(file)) throw new RangeError(`Document "${file}" is already shared`)
+      const s: Shared = {
+        handler,
+        view: createClientView(file, { mergeChanges: handler.mergeChanges }),
+        localSeq: 0,
+        sentSeq: 0,
+        isDirty: false,
+        isReadOnly: false,
+        collaboratorsKey: '',
+        stopListening: handler.onLocalChange(() => {
+          s.localSeq += 1
+          if (!s.isDirty) {
+            s.isDirty = true
+            handler.setDirty?.(true)
+          }
+          schedule(timing.batchDelayMs)
+        }),
+      }
+      shared.set(file, s)
+      closing.delete(file)
+      schedule(0)
+      return () => {
+        if (shared.get(file) === s) stopSharing(file)
+      }
+    },
+    syncNow: () => schedule(0),
+    onState(listener) {
+      return connection.onState((state) => listener(state))
+    },
+    async close() {
+      if (isClosed) return
+      for (const file of [...shared.keys()]) stopSharing(file)
+      isClosed = true
+      clearTimeout(timer)
+      unState()
+      unPush()
+      if (connection.state === 'connected' && !inFlight) {
+        const { request } = buildRequest(userId, [], new Map(), { close: ['all'] })
+        await connection.call(request, 1_000).catch(() => undefined)
+      }
+      await connection.close()
+    },
+  }
+}

@@ -1,0 +1,96 @@
+// The editor page's chrome: connection pill, saved/unsaved indicator, read-only badge, error
+// banner and the people list. User-controlled strings only ever go through textContent.
+
+import type { ConnectionState } from '../client/connection.ts'
+import type { Person } from '../client/collaborators.ts'
+
+/** Find an element the page must have. @throws TypeError when it is missing. */
+export function required<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id)
+  if (!el) throw new TypeError(`The page has no #${id}`)
+  return el as T
+}
+
+const connectionLabels: Record<string, string> = {
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  connected: 'Connected',
+  offline: 'Offline',
+}
+
+/** Show the connection state; `wasConnected` turns "connecting" into "reconnecting". */
+export function showConnection(
+  el: HTMLElement,
+  state: ConnectionState,
+  wasConnected: boolean,
+): void {
+  const shown =
+    state === 'connected'
+      ? 'connected'
+      : state === 'connecting'
+        ? wasConnected
+          ? 'reconnecting'
+          : 'connecting'
+        : 'offline'
+  el.dataset.state = shown
+  el.textContent = connectionLabels[shown] ?? shown
+}
+
+/** The saved/unsaved indicator: `saving` while connected, `unsaved` while not. */
+export function showSaved(el: HTMLElement, isDirty: boolean, isConnected: boolean): void {
+  const state = !isDirty ? 'saved' : isConnected ? 'saving' : 'unsaved'
+  el.dataset.state = state
+  el.textContent =
+    state === 'saved' ? 'All changes saved' : state === 'saving' ? 'Saving…' : 'Unsaved changes'
+}
+
+/** Show `message` in the dismissable banner (newest message wins). */
+export function showError(banner: HTMLElement, message: string, isRecoverable: boolean): void {
+  const text = banner.querySelector('[data-role="message"]')
+  if (text) text.textContent = message
+  banner.dataset.kind = isRecoverable ? 'warning' : 'error'
+  banner.hidden = false
+}
+
+/** Wire the banner's dismiss button (and Escape while it has focus). */
+export function wireBanner(banner: HTMLElement): void {
+  const hide = (): void => {
+    banner.hidden = true
+  }
+  banner.querySelector('button')?.addEventListener('click', hide)
+  banner.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') hide()
+  })
+}
+
+function initials(name: string): string {
+  const words = name.split(/\s+/).filter(Boolean)
+  const letters =
+    words.length > 1 ? [words[0]!, words[1]!].map((w) => [...w][0]) : [...name].slice(0, 2)
+  return letters.join('').toUpperCase()
+}
+
+/** Render the people list: a coloured chip per person, ourselves first and marked "(you)". */
+export function showPeople(list: HTMLElement, people: readonly Person[]): void {
+  const sorted = [...people].sort(
+    (a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name),
+  )
+  const items = sorted.map((person) => {
+    const item = document.createElement('li')
+    item.className = 'person'
+    item.dataset.self = String(person.isSelf)
+    item.title = person.isSelf ? `${person.name} (you)` : person.name
+    const avatar = document.createElement('span')
+    avatar.className = 'avatar'
+    avatar.style.backgroundColor = person.color
+    avatar.textContent = initials(person.name)
+    avatar.setAttribute('aria-hidden', 'true')
+    const label = document.createElement('span')
+    label.className = 'person-name'
+    label.textContent = person.isSelf ? `${person.name} (you)` : person.name
+    item.append(avatar, label)
+    return item
+  })
+  list.replaceChildren(...items)
+  list.dataset.count = String(people.length)
+}
