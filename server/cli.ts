@@ -130,8 +130,7 @@ const commands: Record<string, Command> = {
   access(store, args, io) {
     expectArgs(args, 2, 'access <document> <user|anonymous>')
     const [file = '', principal = ''] = args
-    const who = { principal, isAnonymous: principal === 'anonymous' }
-    io.out(resolveAccess(store.listRules(), who, file, defaultConfig.auth.defaultAccess))
+    io.out(resolveAccess(store.listRules(), { principal }, file, defaultConfig.auth.defaultAccess))
     return ExitCode.Ok
   },
 }

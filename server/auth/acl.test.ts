@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import type { AclRule } from '../store/store.ts'
 import { checkPattern, findRule, matchesPattern, resolveAccess, type Principal } from './acl.ts'
 
-const alice: Principal = { principal: 'alice', isAnonymous: false }
-const bob: Principal = { principal: 'bob', isAnonymous: false }
-const guest: Principal = { principal: 'anonymous', isAnonymous: true }
+const alice: Principal = { principal: 'alice' }
+const bob: Principal = { principal: 'bob' }
+const guest: Principal = { principal: 'anonymous' }
 
 function rule(pattern: string, principal: string, access: AclRule['access']): AclRule {
   return { pattern, principal, access, createdMs: 0 }
@@ -57,14 +57,8 @@ test('anonymous rules never apply to users, user rules never to anonymous', () =
   const rules = [rule('*', 'anonymous', 'write')]
   assert.equal(resolveAccess(rules, alice, 'x', 'read'), 'read')
   assert.equal(resolveAccess(rules, guest, 'x', 'read'), 'write')
-  assert.equal(
-    findRule(
-      [rule('*', 'anonymous', 'write')],
-      { principal: 'anonymous', isAnonymous: false },
-      'x',
-    ),
-    undefined,
-  )
+  assert.equal(findRule([rule('*', 'alice', 'write')], guest, 'x'), undefined)
+  assert.equal(findRule([rule('*', 'anonymous', 'write')], bob, 'x'), undefined)
 })
 
 test('no matching rule gives the default', () => {

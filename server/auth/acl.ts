@@ -17,11 +17,16 @@
 import { checkDocName } from './names.ts'
 import type { AccessLevel, AclRule, Store } from '../store/store.ts'
 
-/** Who asks: the principal a token authenticated, or `anonymous`. */
+/**
+ * Who asks: the principal a token authenticated, or `anonymous` (a name no token can hold, see
+ * names.ts, so it always means a client without a token). The sync service's identity fits.
+ */
 export interface Principal {
   readonly principal: string
-  readonly isAnonymous: boolean
 }
+
+/** The principal of every client without a token. */
+export const anonymousPrincipal = 'anonymous'
 
 /** The access levels, most to least. */
 export const accessLevels: readonly AccessLevel[] = ['write', 'read', 'none']
@@ -57,8 +62,9 @@ export function patternRank(pattern: string): number {
 /** A rule principal's rank for `who`, or undefined when the rule does not apply to `who`. */
 export function principalRank(rulePrincipal: string, who: Principal): number | undefined {
   if (rulePrincipal === '*') return 0
-  if (rulePrincipal === 'anonymous') return who.isAnonymous ? 1 : undefined
-  return !who.isAnonymous && rulePrincipal === who.principal ? 2 : undefined
+  if (rulePrincipal === anonymousPrincipal)
+    return who.principal === anonymousPrincipal ? 1 : undefined
+  return rulePrincipal === who.principal ? 2 : undefined
 }
 
 /** The most specific rule among `rules` for `who` on `file`, or undefined when none applies. */
