@@ -1,0 +1,106 @@
+// createApp(deps): wires express 5 and the WebSocket upgrade table onto one http.Server and
+// mounts Bayeux at /bayeux. It never listens (server/main.ts and the test harness do).
+// Other modules plug in through `deps.plugins` or the marked hook points below.
+
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import express from 'express'
+import type { Config } from './config.ts'
+import { logException } from './log.ts'
+import { createBayeuxServer, type BayeuxServerInternal } from './bayeux/server.ts'
+import { createHttpTransport } from './bayeux/transports/http.ts'
+import { createWebSocketTransport } from './bayeux/transports/websocket.ts'
+
+/** Handles a WebSocket upgrade for one path (e.g. `/bayeux`, `/mobwrite`). */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+/** Runs once the app is built; may return a closer run by `close()` (in reverse order). */
+export type AppPlugin = (app: App) => void | (() => void | Promise<void>)
+
+/** What createApp needs. */
+export interface AppDeps {
+  config: Config
+  /** The document store (server/store), opened by main.ts or the harness. */
+  store?: unknown
+  /** Extra wiring, run in order after Bayeux is mounted: services, gateways, static files. */
+  plugins?: AppPlugin[]
+}
+
+/** The assembled application. */
+export interface App {
+  readonly server: Server
+  readonly app: express.Express
+  readonly bayeux: BayeuxServerInternal
+  /** WebSocket upgrades by URL path; unknown paths get 404. */
+  readonly upgradeRoutes: Map<string, UpgradeHandler>
+  /** Answers held connects, closes sockets, runs plugin closers, closes the server. */
+  close(): Promise<void>
+}
+
+/** Builds the app: express + ws on one http.Server, Bayeux at /bayeux. Does not listen. */
+export function createApp(deps: AppDeps): App {
+  const app = express()
+  app.disable('x-powered-by')
+  const server = createServer(app)
+  const bayeux = createBayeuxServer(deps.config.bayeux)
+  const bayeuxWs = createWebSocketTransport(bayeux)
+  const upgradeRoutes = new Map<string, UpgradeHandler>()
+  const closers: Array<() => void | Promise<void>> = []
+
+  // Bayeux: HTTP transports on /bayeux and sub-paths, websocket on the same path (DESIGN §3).
+  // No global body parser may run before this: the transport reads its own bodies with limits.
+  app.use('/bayeux', createHttpTransport(bayeux))
+  upgradeRoutes.set('/bayeux', bayeuxWs.handleUpgrade)
+  upgradeRoutes.set('/bayeux/', bayeuxWs.handleUpgrade)
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    routeUpgrade(upgradeRoutes, request, socket, head),
+  )
+
+  const result: App = { server, app, bayeux, upgradeRoutes, close: () => closeAll() }
+
+  // Hook: services on Bayeux (`/service/mobwrite`), MobWrite gateways (`/scripts/q.py`,
+  // `/mobwrite`, ws `/mobwrite` via upgradeRoutes), static web files, admin/health/metrics.
+  // Prefer a plugin in deps.plugins; each may return a closer.
+  for (const plugin of deps.plugins ?? []) {
+    const closer = plugin(result)
+    if (closer) closers.push(closer)
+  }
+
+  async function closeAll(): Promise<void> {
+    await bayeux.close()
+    await bayeuxWs.close()
+    for (const closer of closers.reverse()) {
+      try {
+        await closer()
+      } catch (err) {
+        logException('app closer threw', err)
+      }
+    }
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      server.closeAllConnections()
+    })
+  }
+  return result
+}
+
+function routeUpgrade(
+  routes: Map<string, UpgradeHandler>,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): void {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname
+  const handler = routes.get(path)
+  socket.on('error', () => socket.destroy())
+  if (!handler) {
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+    return
+  }
+  try {
+    handler(request, socket, head)
+  } catch (err) {
+    logException('upgrade handler threw', err, { path })
+    socket.destroy()
+  }
+}

@@ -1,0 +1,204 @@
+// The transport-agnostic Bayeux core: sessions, queues, delivery and removal. Meta handlers
+// (meta.ts, connect.ts) and publishing (publish.ts) act through it; transports call process().
+
+import { BayeuxError } from '../../shared/bayeux/error.ts'
+import type { Advice, BayeuxMessage } from '../../shared/bayeux/message.ts'
+import { log, logException } from '../log.ts'
+import { Extensions } from './extensions.ts'
+import { Router } from './router.ts'
+import { Security } from './security.ts'
+import { Services } from './services.ts'
+import { SessionImpl, SessionState } from './session.ts'
+import type {
+  BayeuxOptions,
+  ServerSession,
+  SessionEvent,
+  SessionListener,
+  TransportContext,
+  WsConnection,
+} from './types.ts'
+
+/** The fields of a 402 reply to `/meta/connect` (trap 6): re-handshake at once. */
+export const unknownClientReply: Partial<BayeuxMessage> = Object.freeze({
+  successful: false,
+  error: BayeuxError.UnknownClient,
+  advice: Object.freeze({ reconnect: 'handshake', interval: 0 }),
+})
+
+/** How a removal answers a held `/meta/connect`. */
+export interface RemoveOptions {
+  /** True when the session timed out (CometD `removed(session, expired)`). */
+  expired: boolean
+  /** 'none': successful reply advising `none`; 'handshake': 402 advising a re-handshake. */
+  release: 'none' | 'handshake'
+}
+
+/** The shared state every handler works on. */
+export class BayeuxCore {
+  readonly sessionMap = new Map<string, SessionImpl>()
+  readonly router = new Router()
+  readonly security = new Security()
+  readonly extensions = new Extensions()
+  readonly services = new Services()
+  /** HTTP long polls currently held, per browser cookie (multiple-clients advice). */
+  readonly heldPerBrowser = new Map<string, Set<SessionImpl>>()
+  /** Channels that exist (created by subscribe, publish, services or authorizers). */
+  readonly channels = new Map<string, number>()
+  readonly #listeners = new Map<SessionEvent, Set<SessionListener>>()
+  isStopping = false
+
+  constructor(readonly options: Readonly<BayeuxOptions>) {}
+
+  /** The full advice of successful handshake and connect replies (trap 8). */
+  advice(): Advice {
+    return {
+      reconnect: 'retry',
+      interval: this.options.intervalMs,
+      timeout: this.options.timeoutMs,
+    }
+  }
+
+  /**
+   * The session a message belongs to, under CometD's binding rules (bayeux-notes §4): over HTTP
+   * only a session bound to the request's browser cookie counts (unless `trustClientSession`);
+   * over WebSocket the connection is trusted, and a new connection adopts the session unless
+   * `requireHandshakePerConnection`.
+   */
+  findSession(clientId: unknown, ctx: TransportContext): SessionImpl | undefined {
+    if (typeof clientId !== 'string') return undefined
+    const session = this.sessionMap.get(clientId)
+    if (!session) return undefined
+    const connection = ctx.connection
+    if (connection) {
+      if (connection.sessionIds.has(clientId)) return session
+      if (this.options.requireHandshakePerConnection) return undefined
+      connection.sessionIds.add(clientId)
+      return session
+    }
+    if (this.options.trustClientSession) return session
+    return session.browserId !== undefined && session.browserId === ctx.browserId
+      ? session
+      : undefined
+  }
+
+  /** Registers a session after a granted handshake. */
+  addSession(session: SessionImpl): void {
+    this.sessionMap.set(session.id, session)
+    this.emit('sessionAdded', session)
+  }
+
+  /** Removes a live session: answers its held connect, drops subscriptions, notifies. */
+  removeSession(session: SessionImpl, { expired, release }: RemoveOptions): void {
+    if (!session.isConnected) return
+    this.sessionMap.delete(session.id)
+    this.router.unsubscribeAll(session)
+    if (release === 'none') session.held?.answer(true, { advice: { reconnect: 'none' } })
+    else session.held?.answer(false, unknownClientReply)
+    session.setState(SessionState.Removed, expired ? 'expired' : 'removed')
+    session.queue = []
+    session.ack = null
+    this.emit('sessionRemoved', session, { expired })
+  }
+
+  /** Queues a delivery for `session` (already through outgoing extensions) and flushes. */
+  enqueue(session: SessionImpl, message: BayeuxMessage): void {
+    if (!session.isConnected) return
+    const pending = session.queue.length + (session.ack?.unacked.length ?? 0)
+    if (pending >= this.options.maxQueuedMessages) {
+      // maxQueuedMessages: the client is too slow; drop it so it re-handshakes and resyncs.
+      log.warn('bayeux queue full, dropping session', { max: this.options.maxQueuedMessages })
+      this.removeSession(session, { expired: false, release: 'handshake' })
+      return
+    }
+    session.queue.push(message)
+    this.flush(session)
+  }
+
+  /**
+   * Sends what is queued, unless a request of this session is being processed (batching):
+   * pushed on its socket for WebSocket, else by waking the held `/meta/connect`.
+   */
+  flush(session: SessionImpl): void {
+    if (session.batchDepth > 0 || session.queue.length === 0) return
+    const socket = session.socket
+    if (socket?.isOpen && !session.isConnectDeliveryOnly) socket.send(session.drain())
+    else session.held?.answer(true)
+  }
+
+  /** Delivers `data` on `channel` to one session, through the outgoing extensions. */
+  deliverTo(session: SessionImpl, channel: string, data: unknown): void {
+    this.deliverMessage(session, { channel, data })
+  }
+
+  /** Delivers a prepared message (service replies carry id and successful). */
+  deliverMessage(session: SessionImpl, message: BayeuxMessage): void {
+    const out = this.extensions.outgoing(message, session)
+    if (out) this.enqueue(session, out)
+  }
+
+  /** Server-initiated disconnect: tells the client `/meta/disconnect`, then removes it. */
+  disconnectSession(session: SessionImpl): void {
+    if (!session.isConnected) return
+    const notice = this.extensions.outgoing(
+      { channel: '/meta/disconnect', successful: true },
+      session,
+    )
+    if (notice) session.queue.push(notice)
+    const socket = session.socket
+    if (!session.held && socket?.isOpen) socket.send(session.drain())
+    this.removeSession(session, { expired: false, release: 'none' })
+  }
+
+  /** Called by the WebSocket transport when a socket closes: sessions stay until expiry. */
+  connectionClosed(connection: WsConnection): void {
+    for (const id of connection.sessionIds) {
+      const session = this.sessionMap.get(id)
+      if (!session) continue
+      if (session.socket === connection) session.socket = null
+      if (session.held?.ctx.connection === connection) session.held.answer(false)
+    }
+  }
+
+  /** Marks activity other than `/meta/connect`: postpones an armed expiry. */
+  touch(session: SessionImpl): void {
+    if (Number.isFinite(session.expiresAt)) {
+      session.expiresAt = Math.max(session.expiresAt, Date.now() + this.options.maxIntervalMs)
+    }
+  }
+
+  /** One sweeper pass: expires sessions and forgets idle channels (after 3 idle passes). */
+  sweep(now = Date.now()): void {
+    for (const session of [...this.sessionMap.values()]) {
+      if (!session.held && session.expiresAt < now) {
+        this.removeSession(session, { expired: true, release: 'handshake' })
+      }
+    }
+    for (const [channel, idle] of this.channels) {
+      const isUsed =
+        this.router.hasSubscribers(channel) ||
+        this.services.has(channel) ||
+        this.security.hasAuthorizers(channel)
+      if (isUsed) this.channels.set(channel, 0)
+      else if (idle >= 2) this.channels.delete(channel)
+      else this.channels.set(channel, idle + 1)
+    }
+  }
+
+  /** Adds a session listener; returns a remover. */
+  on(event: SessionEvent, listener: SessionListener): () => void {
+    let set = this.#listeners.get(event)
+    if (!set) this.#listeners.set(event, (set = new Set()))
+    set.add(listener)
+    return () => set.delete(listener)
+  }
+
+  emit(event: SessionEvent, session: ServerSession, info?: { expired: boolean }): void {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
+      try {
+        listener(session, info)
+      } catch (err) {
+        logException(`bayeux ${event} listener threw`, err)
+      }
+    }
+  }
+}

@@ -1,0 +1,176 @@
+// The HTTP transports on /bayeux and its sub-paths (/handshake, /connect, ... trap 7):
+// long-polling (POST JSON, or form `message=`) and callback-polling (JSONP GET `jsonp` +
+// `message`), plus CORS preflight. Owns status codes and headers, never protocol decisions.
+
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import express from 'express'
+import { decodeEnvelope } from '../../../shared/bayeux/codec.ts'
+import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
+import { logException } from '../../log.ts'
+import type { BayeuxServerInternal } from '../server.ts'
+import type { BayeuxOptions } from '../types.ts'
+import { browserCookie, createContext } from './context.ts'
+
+/** HTTP failures of the transport layer: status plus a short plain-text body. */
+export const HttpFailure = {
+  /** Unparseable JSON, a bad envelope, or a GET that is not JSONP (Java: 400). */
+  BadRequest: { status: 400, body: 'Unknown Bayeux Transport' },
+  /** Body or `message` parameter over maxMessageBytes, or more than maxMessagesPerRequest. */
+  TooLarge: { status: 413, body: 'Bayeux request too large' },
+} as const
+
+const jsonpName = /^[a-zA-Z0-9._-]{1,64}$/
+
+/** An express router serving the HTTP transports; mount it at `/bayeux`. */
+export function createHttpTransport(bayeux: BayeuxServerInternal): express.Router {
+  const options = bayeux.options
+  const router = express.Router()
+  router.all('/{*rest}', (req, res) => {
+    applyCors(options, req, res)
+    if (req.method === 'OPTIONS') return void res.status(200).end()
+    const handler =
+      req.method === 'POST' ? longPolling : req.method === 'GET' ? callbackPolling : undefined
+    if (!handler) return void fail(res, HttpFailure.BadRequest)
+    handler(bayeux, req, res).catch((err: unknown) => {
+      logException('bayeux http transport failed', err)
+      if (!res.headersSent) res.status(500).end()
+    })
+  })
+  return router
+}
+
+function fail(res: ServerResponse, failure: { status: number; body: string }): void {
+  if (res.headersSent) return
+  res.writeHead(failure.status, { 'Content-Type': 'text/plain;charset=UTF-8', Connection: 'close' })
+  res.end(failure.body)
+}
+
+// Cross-origin XHR with credentials needs the exact origin echoed (bayeux-notes §1.9.2).
+function applyCors(
+  options: Readonly<BayeuxOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const origin = req.headers.origin
+  if (!origin) return
+  const allowed = options.corsAllowedOrigins
+  if (!allowed.includes('*') && !allowed.includes(origin)) return
+  res.setHeader('Access-Control-Allow-Origin', origin)
+  res.setHeader('Access-Control-Allow-Credentials', 'true')
+  res.setHeader('Vary', 'Origin')
+  if (req.method === 'OPTIONS') {
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      req.headers['access-control-request-headers'] ?? 'Content-Type',
+    )
+    res.setHeader('Access-Control-Max-Age', '86400')
+  }
+}
+
+async function longPolling(
+  bayeux: BayeuxServerInternal,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const options = bayeux.options
+  if (!options.transports.includes('long-polling')) return fail(res, HttpFailure.BadRequest)
+  const body = await readBody(req, options.maxMessageBytes)
+  if (body === undefined) return fail(res, HttpFailure.TooLarge)
+  const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+  const texts = isForm ? new URLSearchParams(body).getAll('message') : [body]
+  const messages = parseMessages(texts)
+  if (!messages) return fail(res, HttpFailure.BadRequest)
+  const replies = await run(bayeux, req, res, messages, 'long-polling')
+  if (!replies) return
+  res.writeHead(200, {
+    'Content-Type': 'application/json;charset=UTF-8',
+    'Cache-Control': 'no-store',
+  })
+  res.end(JSON.stringify(replies))
+}
+
+async function callbackPolling(
+  bayeux: BayeuxServerInternal,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const options = bayeux.options
+  const params = new URL(req.url ?? '/', 'http://x').searchParams
+  const callback = params.get('jsonp')
+  const texts = params.getAll('message')
+  const isJsonp = callback !== null && jsonpName.test(callback) && texts.length > 0
+  if (!isJsonp || !options.transports.includes('callback-polling'))
+    return fail(res, HttpFailure.BadRequest)
+  if (texts.reduce((n, t) => n + Buffer.byteLength(t), 0) > options.maxMessageBytes) {
+    return fail(res, HttpFailure.TooLarge)
+  }
+  const messages = parseMessages(texts)
+  if (!messages) return fail(res, HttpFailure.BadRequest)
+  const replies = await run(bayeux, req, res, messages, 'callback-polling')
+  if (!replies) return
+  res.writeHead(200, {
+    'Content-Type': 'text/javascript;charset=UTF-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  })
+  res.end(`${callback}(${JSON.stringify(replies)})`)
+}
+
+/** Runs the messages through the core; undefined when the response was already failed. */
+async function run(
+  bayeux: BayeuxServerInternal,
+  req: IncomingMessage,
+  res: ServerResponse,
+  messages: unknown[],
+  transport: 'long-polling' | 'callback-polling',
+): Promise<ReplyMessage[] | undefined> {
+  if (messages.length > bayeux.options.maxMessagesPerRequest) {
+    fail(res, HttpFailure.TooLarge)
+    return undefined
+  }
+  const abort = new AbortController()
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort()
+  })
+  const ctx = createContext(bayeux.options, transport, req, { signal: abort.signal })
+  const replies = await bayeux.process(messages, ctx)
+  if (ctx.newBrowserId) res.setHeader('Set-Cookie', browserCookie(bayeux.options, ctx.newBrowserId))
+  return replies
+}
+
+/** Parses each text as JSON and concatenates the envelopes; undefined if any is malformed. */
+function parseMessages(texts: string[]): unknown[] | undefined {
+  if (texts.length === 0) return undefined
+  const messages: unknown[] = []
+  try {
+    for (const text of texts) messages.push(...decodeEnvelope(JSON.parse(text)))
+  } catch {
+    return undefined
+  }
+  return messages
+}
+
+/** Reads the body as UTF-8, or undefined once it exceeds `maxBytes` (the rest is discarded). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > maxBytes) {
+    req.resume()
+    return Promise.resolve(undefined)
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        chunks.length = 0
+        resolve(undefined)
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}

@@ -1,0 +1,119 @@
+// The websocket transport on /bayeux: one JSON array per text frame both ways (bayeux-notes
+// §1.9.4), ws in noServer mode behind the app's upgrade table, ping/pong to find dead peers.
+
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type RawData, type WebSocket, WebSocketServer } from 'ws'
+import { decodeEnvelope, isRecord } from '../../../shared/bayeux/codec.ts'
+import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
+import { log, logException } from '../../log.ts'
+import type { BayeuxServerInternal } from '../server.ts'
+import type { WsConnection } from '../types.ts'
+import { createContext } from './context.ts'
+
+/** Close codes this transport uses (Hocuspocus-style named constants). */
+export const WsCloseCode = {
+  /** The server is shutting down. */
+  GoingAway: 1001,
+  /** A frame over maxMessageBytes (enforced by ws's maxPayload). */
+  MessageTooBig: 1009,
+  /** A binary frame, malformed JSON, or JSON that is not a message or an array of them. */
+  InvalidFrame: 4400,
+  /** A frame with more than maxMessagesPerRequest messages. */
+  TooManyMessages: 4413,
+} as const
+
+/** The websocket transport: hand it upgrades for its path. */
+export interface WebSocketTransport {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** Closes every socket with 1001 and stops the heartbeat. */
+  close(): Promise<void>
+}
+
+/** Creates the transport for `bayeux`. */
+export function createWebSocketTransport(bayeux: BayeuxServerInternal): WebSocketTransport {
+  const options = bayeux.options
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+  })
+  const alive = new WeakMap<WebSocket, boolean>()
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    alive.set(ws, true)
+    ws.on('pong', () => alive.set(ws, true))
+    serve(bayeux, ws, request)
+  })
+  // ws README "How to detect and close broken connections?": one missed pong ends the socket.
+  const heartbeat =
+    options.wsPingIntervalMs > 0
+      ? setInterval(() => {
+          for (const ws of wss.clients) {
+            if (!alive.get(ws)) ws.terminate()
+            else (alive.set(ws, false), ws.ping())
+          }
+        }, options.wsPingIntervalMs)
+      : undefined
+  heartbeat?.unref()
+  return {
+    handleUpgrade(request, socket, head) {
+      if (!options.transports.includes('websocket')) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+        return
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
+    },
+    close() {
+      clearInterval(heartbeat)
+      for (const ws of wss.clients) ws.close(WsCloseCode.GoingAway, 'Server stopping')
+      return new Promise((resolve) => wss.close(() => resolve()))
+    },
+  }
+}
+
+function serve(bayeux: BayeuxServerInternal, ws: WebSocket, request: IncomingMessage): void {
+  const connection: WsConnection = {
+    sessionIds: new Set(),
+    send(messages: ReplyMessage[]) {
+      if (messages.length > 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify(messages))
+    },
+    get isOpen() {
+      return ws.readyState === ws.OPEN
+    },
+  }
+  const ctx = createContext(bayeux.options, 'websocket', request, { connection })
+  // Frames are processed one after another, so replies keep the order of their requests; a
+  // lone /meta/connect does not hold the line while it is held.
+  let line: Promise<unknown> = Promise.resolve()
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    const messages = isBinary ? undefined : parseFrame(data)
+    if (!messages) return ws.close(WsCloseCode.InvalidFrame, 'Invalid Bayeux frame')
+    if (messages.length > bayeux.options.maxMessagesPerRequest) {
+      return ws.close(WsCloseCode.TooManyMessages, 'Too many Bayeux messages')
+    }
+    if (messages.length === 0) return
+    line = line.then(() => {
+      const done = bayeux.process(messages, ctx).then(
+        (replies) => connection.send(replies),
+        (err: unknown) => logException('bayeux websocket processing failed', err),
+      )
+      return isLoneConnect(messages) ? undefined : done
+    })
+  })
+  ws.on('error', (err) => log.debug('bayeux websocket error', { error: err.message }))
+  ws.on('close', () => bayeux.connectionClosed(connection))
+}
+
+function parseFrame(data: RawData): unknown[] | undefined {
+  try {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()
+    return decodeEnvelope(JSON.parse(text))
+  } catch {
+    return undefined
+  }
+}
+
+function isLoneConnect(messages: unknown[]): boolean {
+  const [first] = messages
+  return messages.length === 1 && isRecord(first) && first.channel === '/meta/connect'
+}

@@ -1,0 +1,83 @@
+// Test harness: a real Tandem server on 127.0.0.1 port 0, torn down by close(), plus waitFor()
+// for state that converges over time (STYLE §4.7: no sleeps).
+
+import type { AddressInfo } from 'node:net'
+import { type App, type AppPlugin, createApp } from '../app.ts'
+import { type BayeuxConfig, type Config, defaultConfig } from '../config.ts'
+
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  /** SQLite path; ':memory:' by default. */
+  dbPath?: string
+  /** Overrides of the `bayeux` config section (short timeouts keep suites fast). */
+  bayeux?: Partial<BayeuxConfig>
+  /** Edits the whole config after the defaults and the fields above are applied. */
+  configure?: (config: Config) => void
+  /** The document store, passed through to createApp. */
+  store?: unknown
+  /** Extra wiring, as in createApp. */
+  plugins?: AppPlugin[]
+}
+
+/** A running test server. */
+export interface TestServer {
+  /** http://127.0.0.1:<port> */
+  readonly url: string
+  /** http://127.0.0.1:<port>/bayeux */
+  readonly bayeuxUrl: string
+  /** ws://127.0.0.1:<port>/bayeux */
+  readonly wsUrl: string
+  readonly port: number
+  readonly config: Config
+  readonly app: App
+  close(): Promise<void>
+}
+
+/** Starts a server on 127.0.0.1, port 0. Use `t.after(() => srv.close())`. */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const config = structuredClone(defaultConfig)
+  config.http = { port: 0, host: '127.0.0.1' }
+  config.store.dbPath = opts.dbPath ?? ':memory:'
+  config.bayeux = { ...config.bayeux, ...opts.bayeux }
+  opts.configure?.(config)
+  const app = createApp({ config, store: opts.store, plugins: opts.plugins })
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject)
+    app.server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const { port } = app.server.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}`
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    bayeuxUrl: `${url}/bayeux`,
+    wsUrl: `ws://127.0.0.1:${port}/bayeux`,
+    port,
+    config,
+    app,
+    close: () => (closing ??= app.close()),
+  }
+}
+
+/**
+ * Polls `fn` every `intervalMs` until it returns a truthy value or stops throwing, and returns
+ * that value; after `timeoutMs` it fails with the last error.
+ */
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 5_000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let lastError: unknown = new Error('waitFor: condition stayed false')
+  for (;;) {
+    try {
+      const value = await fn()
+      if (value) return value
+      lastError = new Error(`waitFor: condition stayed false (last value ${String(value)})`)
+    } catch (err) {
+      lastError = err
+    }
+    if (Date.now() >= deadline) throw lastError
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}

@@ -1,0 +1,113 @@
+// Turns untrusted JSON into BayeuxMessages, field by field, with CometD's error strings
+// (bayeux-notes §1.1–1.2). Pure: callers own I/O and decide what an error costs.
+
+import type { Advice, BayeuxMessage } from './message.ts'
+import { BayeuxError } from './error.ts'
+import { isValidChannel } from './channel.ts'
+
+/** A request envelope that is not a message or an array of messages. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ProtocolError'
+  }
+}
+
+/** A message that could not be decoded: the error string plus what can be echoed back. */
+export interface DecodeFailure {
+  error: string
+  channel?: string
+  id?: string
+}
+
+/** The result of {@link decodeMessage}. */
+export type DecodeResult = { message: BayeuxMessage } | { failure: DecodeFailure }
+
+/**
+ * Splits a parsed request body into raw messages. "A Bayeux server MUST accept either array of
+ * messages and MAY accept a single message" (App. C › Messages).
+ * @throws ProtocolError when the body is neither an object nor an array.
+ */
+export function decodeEnvelope(json: unknown): unknown[] {
+  if (Array.isArray(json)) return json
+  if (isRecord(json)) return [json]
+  throw new ProtocolError('A Bayeux request must be a JSON object or an array of objects')
+}
+
+/** Whether `value` is a plain JSON object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+const idPattern = /^[\x21-\x7e]{1,128}$/
+
+// Optional typed fields: a wrong type fails the whole message with FieldInvalid.
+const stringFields = ['clientId', 'version', 'minimumVersion', 'connectionType'] as const
+
+/** Decodes one raw message; never throws. `maxChannelChars` bounds channel names. */
+export function decodeMessage(raw: unknown, maxChannelChars = 512): DecodeResult {
+  if (!isRecord(raw)) return { failure: { error: BayeuxError.MessageInvalid } }
+  const { channel, id } = raw
+  if (typeof channel !== 'string') return { failure: { error: BayeuxError.ChannelMissing } }
+  if (!isValidChannel(channel, maxChannelChars)) {
+    return { failure: { error: BayeuxError.ChannelInvalid, channel: channel.slice(0, 512) } }
+  }
+  if (id !== undefined && (typeof id !== 'string' || !idPattern.test(id))) {
+    return { failure: { error: BayeuxError.MessageIdInvalid, channel } }
+  }
+  const message: BayeuxMessage = { channel }
+  if (id !== undefined) message.id = id
+  const fail = { failure: { error: BayeuxError.FieldInvalid, channel, ...(id ? { id } : {}) } }
+  for (const field of stringFields) {
+    const value = raw[field]
+    if (value === undefined || value === null) continue
+    if (typeof value !== 'string') return fail
+    message[field] = value
+  }
+  if (!copyStructured(raw, message)) return fail
+  if ('data' in raw) message.data = raw.data
+  return { message }
+}
+
+function copyStructured(raw: Record<string, unknown>, message: BayeuxMessage): boolean {
+  const { ext, advice, supportedConnectionTypes, subscription } = raw
+  if (ext !== undefined && ext !== null) {
+    if (!isRecord(ext)) return false
+    message.ext = ext
+  }
+  if (advice !== undefined && advice !== null) {
+    const decoded = decodeAdvice(advice)
+    if (!decoded) return false
+    message.advice = decoded
+  }
+  if (supportedConnectionTypes !== undefined) {
+    if (!isStringArray(supportedConnectionTypes)) return false
+    message.supportedConnectionTypes = supportedConnectionTypes
+  }
+  // `subscription` is checked by the (un)subscribe handlers, which own its error strings.
+  if (typeof subscription === 'string' || isStringArray(subscription)) {
+    message.subscription = subscription
+  } else if (subscription !== undefined) {
+    message.subscription = [] // marks "present but invalid"
+  }
+  return true
+}
+
+function decodeAdvice(raw: unknown): Advice | undefined {
+  if (!isRecord(raw)) return undefined
+  const advice: Advice = {}
+  const { timeout, interval } = raw
+  if (timeout !== undefined) {
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout)) return undefined
+    advice.timeout = timeout
+  }
+  if (interval !== undefined) {
+    if (typeof interval !== 'number' || !Number.isFinite(interval)) return undefined
+    advice.interval = interval
+  }
+  return advice
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string')
+}
