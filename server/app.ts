@@ -24,6 +24,8 @@ export interface AppDeps {
   store?: unknown
   /** Extra wiring, run in order after Bayeux is mounted: services, gateways, static files. */
   plugins?: AppPlugin[]
+  /** Middleware run before the Bayeux HTTP transports (auth's Origin guard against CSRF). */
+  bayeuxGuards?: express.RequestHandler[]
 }
 
 /** The assembled application. */
@@ -49,6 +51,7 @@ export function createApp(deps: AppDeps): App {
 
   // Bayeux: HTTP transports on /bayeux and sub-paths, websocket on the same path (DESIGN §3).
   // No global body parser may run before this: the transport reads its own bodies with limits.
+  for (const guard of deps.bayeuxGuards ?? []) app.use('/bayeux', guard)
   app.use('/bayeux', createHttpTransport(bayeux))
   upgradeRoutes.set('/bayeux', bayeuxWs.handleUpgrade)
   upgradeRoutes.set('/bayeux/', bayeuxWs.handleUpgrade)

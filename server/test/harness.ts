@@ -2,7 +2,7 @@
 // for state that converges over time (STYLE §4.7: no sleeps).
 
 import type { AddressInfo } from 'node:net'
-import { type App, type AppPlugin, createApp } from '../app.ts'
+import { type App, type AppDeps, type AppPlugin, createApp } from '../app.ts'
 import { type BayeuxConfig, type Config, defaultConfig } from '../config.ts'
 
 /** Options of {@link startTestServer}. */
@@ -17,6 +17,8 @@ export interface TestServerOptions {
   store?: unknown
   /** Extra wiring, as in createApp. */
   plugins?: AppPlugin[]
+  /** Middleware before the Bayeux HTTP transports, as in createApp. */
+  bayeuxGuards?: AppDeps['bayeuxGuards']
 }
 
 /** A running test server. */
@@ -40,7 +42,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   config.store.dbPath = opts.dbPath ?? ':memory:'
   config.bayeux = { ...config.bayeux, ...opts.bayeux }
   opts.configure?.(config)
-  const app = createApp({ config, store: opts.store, plugins: opts.plugins })
+  const app = createApp({
+    config,
+    store: opts.store,
+    plugins: opts.plugins,
+    bayeuxGuards: opts.bayeuxGuards,
+  })
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject)
     app.server.listen(0, '127.0.0.1', () => resolve())
