@@ -22,6 +22,8 @@ export interface ServerSession {
   readonly browserId: string | undefined
   /** Whether the session is still live (not disconnected or expired). */
   readonly isConnected: boolean
+  /** The channels and patterns this session subscribes to. */
+  readonly subscriptions: ReadonlySet<string>
   /** Free-form per-session data for the application (auth identity, etc.). */
   attributes: Map<string, unknown>
   /** Delivers `data` on `channel` to this session only, whatever it subscribed to. */

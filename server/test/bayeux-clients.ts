@@ -1,0 +1,193 @@
+// Real Bayeux clients for interop tests: the official CometD client (through
+// cometd-nodejs-client) and Faye's Node client, plus promise wrappers. No home-made client.
+//
+// cometd-nodejs-client keeps one cookie jar per process; a browser has one per profile. Each
+// CometD client here gets its own jar (keyed by a request header it sends), so two clients are
+// two browsers. Callback-polling needs a DOM <script>; a tiny shim fetches the script URL.
+
+import type { CometD as CometDType, Message } from 'cometd'
+import { AckExtension, CometD, TimeSyncExtension } from 'cometd'
+import { adapt } from 'cometd-nodejs-client'
+import Faye from 'faye'
+
+/** The transports the CometD client can be pinned to. */
+export type CometDTransport = 'websocket' | 'long-polling' | 'callback-polling'
+
+const jarHeader = 'x-test-cookie-jar'
+const jars = new Map<string, Map<string, string>>()
+let nextJar = 0
+let isInstalled = false
+
+interface RequestTarget {
+  headers?: Record<string, string>
+  pathname?: string
+}
+
+function jarOf(target: RequestTarget): Map<string, string> {
+  const name = target.headers?.[jarHeader] ?? jarFromPath(target.pathname ?? '')
+  let jar = jars.get(name)
+  if (!jar) jars.set(name, (jar = new Map()))
+  return jar
+}
+
+// Callback-polling requests carry no headers: their URL names the jar (/bayeux/jar-<n>/...).
+function jarFromPath(path: string): string {
+  return /\/(jar-\d+)(\/|$)/.exec(path)?.[1]?.slice(4) ?? 'shared'
+}
+
+function storeCookie(jar: Map<string, string>, header: string): void {
+  const pair = header.split(';')[0] ?? ''
+  const eq = pair.indexOf('=')
+  if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
+}
+
+function cookieHeader(jar: Map<string, string>): string[] {
+  return [...jar].map(([name, value]) => `${name}=${value}`)
+}
+
+/** Installs the XMLHttpRequest/WebSocket globals (once) with per-client cookie jars. */
+export function installCometD(): void {
+  if (isInstalled) return
+  isInstalled = true
+  adapt({
+    cookies: {
+      storeCookie(
+        uri: RequestTarget,
+        header: string,
+        callback: (failure: Error | null, cookie: unknown) => void,
+      ) {
+        storeCookie(jarOf(uri), header)
+        callback(null, header)
+      },
+      retrieveCookies(
+        _context: unknown,
+        uri: RequestTarget,
+        callback: (failure: Error | null, cookies: string[]) => void,
+      ) {
+        callback(null, cookieHeader(jarOf(uri)))
+      },
+    },
+  })
+  installScriptShim()
+}
+
+type Window = Record<string, unknown> & { document?: unknown }
+
+// The JSONP transport appends a <script> to <head>; fetch its URL and call the callback with the
+// array, as a browser evaluating `callback([...])` would.
+function installScriptShim(): void {
+  const win = (globalThis as unknown as { window: Window }).window
+  const head = {
+    appendChild(script: { src: string; onerror?: (e: { type: string }) => void }) {
+      void loadScript(win, script)
+    },
+    removeChild() {},
+  }
+  win.document = {
+    getElementsByTagName: () => [head],
+    createElement: () => ({}),
+  }
+}
+
+// Two CometD instances in one process reuse callback names (`_cometd_jsonp_0`...), so the
+// callback is captured when the script is appended, before another client can replace it.
+async function loadScript(
+  win: Window,
+  script: { src: string; onerror?: (e: { type: string }) => void },
+): Promise<void> {
+  const url = new URL(script.src)
+  const callback = win[url.searchParams.get('jsonp') ?? '']
+  const jar = jarOf({ pathname: url.pathname })
+  try {
+    const response = await fetch(url, { headers: { cookie: cookieHeader(jar).join('; ') } })
+    for (const header of response.headers.getSetCookie()) storeCookie(jar, header)
+    const text = await response.text()
+    const match = /^([\w.-]+)\(([\s\S]*)\)$/.exec(text)
+    if (response.status !== 200 || !match || typeof callback !== 'function') throw new Error(text)
+    callback(JSON.parse(match[2] ?? 'null'))
+  } catch {
+    script.onerror?.({ type: 'error' })
+  }
+}
+
+/** Options for {@link createCometD}. */
+export interface CometDOptions {
+  ack?: boolean
+  timesync?: boolean
+  /** Overrides of the client configuration. */
+  configure?: Record<string, unknown>
+}
+
+/** A CometD client pinned to one transport, with its own cookie jar. */
+export function createCometD(
+  bayeuxUrl: string,
+  transport: CometDTransport,
+  options: CometDOptions = {},
+): CometDType {
+  installCometD()
+  const cometd = new CometD()
+  for (const type of cometd.getTransportTypes())
+    if (type !== transport) cometd.unregisterTransport(type)
+  const jar = String(nextJar++)
+  const url = transport === 'callback-polling' ? `${bayeuxUrl}/jar-${jar}` : bayeuxUrl
+  if (options.ack) cometd.registerExtension('ack', new AckExtension())
+  if (options.timesync) cometd.registerExtension('timesync', new TimeSyncExtension())
+  cometd.configure({
+    url,
+    logLevel: 'warn',
+    useWorkerScheduler: false,
+    maxNetworkDelay: 3_000,
+    backoffIncrement: 100,
+    maxBackoff: 500,
+    requestHeaders: { [jarHeader]: jar },
+    ...options.configure,
+  })
+  return cometd
+}
+
+/** Handshakes; resolves with the reply (successful or not). */
+export function handshake(cometd: CometDType, props: object = {}): Promise<Message> {
+  return new Promise((resolve) => cometd.handshake(props, resolve))
+}
+
+/** Subscribes; resolves with the subscribe reply. */
+export function subscribe(
+  cometd: CometDType,
+  channel: string,
+  onMessage: (m: Message) => void,
+): Promise<Message> {
+  return new Promise((resolve) => cometd.subscribe(channel, onMessage, resolve))
+}
+
+/** Publishes; resolves with the publish ack. */
+export function publish(cometd: CometDType, channel: string, data: unknown): Promise<Message> {
+  return new Promise((resolve) => cometd.publish(channel, data, resolve))
+}
+
+/** Makes a remote call; resolves with the result message. */
+export function remoteCall(
+  cometd: CometDType,
+  target: string,
+  data: unknown,
+  timeoutMs = 3_000,
+): Promise<Message> {
+  return new Promise((resolve) => cometd.remoteCall(target, data, timeoutMs, resolve))
+}
+
+/** Disconnects; resolves with the reply, or at once when already disconnected. */
+export function disconnect(cometd: CometDType): Promise<unknown> {
+  if (cometd.isDisconnected()) return Promise.resolve(undefined)
+  return new Promise((resolve) => cometd.disconnect(resolve))
+}
+
+/** Faye's client type, as far as these tests use it. */
+export type FayeClient = InstanceType<typeof Faye.Client>
+
+/** A Faye client limited to `transport`. */
+export function createFaye(bayeuxUrl: string, transport: 'websocket' | 'long-polling'): FayeClient {
+  const client = new Faye.Client(bayeuxUrl, { timeout: 5, retry: 0.2 })
+  if (transport === 'long-polling') client.disable('websocket')
+  client.disable('in-process')
+  client.disable('eventsource')
+  return client
+}
