@@ -1,0 +1,90 @@
+// The auth module's one front door for app.ts and the gateways: identity (Bayeux handshake,
+// gateway headers), access per request for the sync service, rate limits, the Bayeux policy and
+// the Origin guard, all from the `auth` config section and one store.
+
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
+import type { AppPlugin } from '../app.ts'
+import type { BayeuxServer, ServerSession } from '../bayeux/types.ts'
+import type { AuthConfig } from '../config.ts'
+import type { AccessLevel, Store } from '../store/store.ts'
+import { createAccessControl, type AccessControl, type Principal } from './acl.ts'
+import { identityOf, installBayeuxAuth } from './bayeux-auth.ts'
+import { createOriginGuard } from './csrf.ts'
+import { resolveGatewayIdentity, type GatewayRequestLike, type Identity } from './identity.ts'
+import { docNameError } from './names.ts'
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts'
+
+/** Everything the rest of the server asks auth. Create one per server with {@link createAuth}. */
+export interface Auth {
+  readonly config: Readonly<AuthConfig>
+  readonly accessControl: AccessControl
+  /**
+   * The sync service's `access` option: the requester's access per file, with rules read once
+   * for the request. Invalid document names get `none` (the engine also refuses them by name).
+   */
+  access(who: Principal): (file: string) => AccessLevel
+  /** The sync service's `identifySession` option: the identity attached at handshake. */
+  identifySession(session: ServerSession): Identity | SyncError
+  /** Identity of a raw MobWrite gateway request (Authorization header or `token` parameter). */
+  resolveGateway(req: GatewayRequestLike): Identity | SyncError
+  /** Counts one request against the identity's rate limit; the error when it is exhausted. */
+  checkRate(identity: Identity | { principal: string; ip: string }): SyncError | undefined
+  /** Why `file` is not an acceptable document name, as an error, or undefined. */
+  checkDocName(file: string): SyncError | undefined
+  /** Installs the security policy and authorizers on a Bayeux server; returns a remover. */
+  installBayeux(bayeux: BayeuxServer): () => void
+  /** Express middleware refusing cookie-carrying POSTs from foreign origins (CSRF). */
+  readonly originGuard: ReturnType<typeof createOriginGuard>
+}
+
+/** Options of {@link createAuth}. */
+export interface AuthOptions {
+  readonly store: Store
+  readonly config: AuthConfig
+  /** Clock for rate limits (tests inject one). */
+  readonly now?: () => number
+}
+
+// Anonymous clients share one principal, so their buckets are per address instead.
+function rateKey(who: { principal: string; ip: string }): string {
+  return who.principal === 'anonymous' ? `anonymous@${who.ip}` : who.principal
+}
+
+/** Creates the auth front door over `store` with the `auth` config section. */
+export function createAuth(options: AuthOptions): Auth {
+  const { store, config } = options
+  const accessControl = createAccessControl(store, { defaultAccess: config.defaultAccess })
+  const limiter: RateLimiter = createRateLimiter({
+    ratePerSecond: config.ratePerSecond,
+    burst: config.rateBurst,
+    ...(options.now ? { now: options.now } : {}),
+  })
+  const checkDocName = (file: string) => docNameError(file, config.maxDocNameChars)
+  return {
+    config,
+    accessControl,
+    access(who) {
+      const accessOf = accessControl.snapshot(who)
+      return (file) => (checkDocName(file) ? 'none' : accessOf(file))
+    },
+    identifySession(session) {
+      return (
+        identityOf(session) ??
+        new SyncError(ErrorCode.ERR_TOKEN_INVALID, 'This session has no identity; handshake again')
+      )
+    },
+    resolveGateway: (req) => resolveGatewayIdentity(req, { store, auth: config }),
+    checkRate: (who) => limiter.check(rateKey(who)),
+    checkDocName,
+    installBayeux: (bayeux) => installBayeuxAuth(bayeux, { store, auth: config }),
+    originGuard: createOriginGuard(config),
+  }
+}
+
+/**
+ * The app wiring of auth: pass `plugins: [authPlugin(auth)]` and
+ * `bayeuxGuards: [auth.originGuard]` to createApp. Installs the Bayeux policy and authorizers.
+ */
+export function authPlugin(auth: Auth): AppPlugin {
+  return (app) => auth.installBayeux(app.bayeux)
+}
