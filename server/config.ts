@@ -89,7 +89,7 @@ export interface BayeuxConfig {
   maxSessions: number
   /** Longest channel name or id accepted, in UTF-16 code units. */
   maxChannelChars: number
-  /** Trust a clientId over HTTP without its BAYEUX_BROWSER cookie (bayeux-notes §4: keep false). */
+  /** Trust a clientId without its BAYEUX_BROWSER cookie (HTTP, new sockets; §4: keep false). */
   trustClientSession: boolean
   /** Require a handshake on every new WebSocket instead of trusting the first message's clientId. */
   requireHandshakePerConnection: boolean
@@ -177,6 +177,8 @@ export const defaultConfig: Config = {
     maxSessions: 100_000,
     maxChannelChars: 512,
     trustClientSession: false,
+    // A new socket adopts a session only with its BAYEUX_BROWSER cookie (core binding), so a
+    // clientId alone never carries a session; `true` would break Faye (HTTP handshake, then ws).
     requireHandshakePerConnection: false,
     allowGlobalWildcards: false,
     transports: ['websocket', 'long-polling', 'callback-polling'],

@@ -59,26 +59,23 @@ export class BayeuxCore {
   }
 
   /**
-   * The session a message belongs to, under CometD's binding rules (bayeux-notes §4): over HTTP
-   * only a session bound to the request's browser cookie counts (unless `trustClientSession`);
-   * over WebSocket the connection is trusted, and a new connection adopts the session unless
-   * `requireHandshakePerConnection`.
+   * The session a message belongs to, under CometD's binding rules (bayeux-notes §4): a clientId
+   * alone never grants a session. Over HTTP the session must be bound to the request's
+   * BAYEUX_BROWSER cookie; over WebSocket the connection it handshook on (or adopted) is
+   * trusted, and a new connection adopts it only with the same cookie (the upgrade's), unless
+   * `requireHandshakePerConnection`. `trustClientSession` turns the cookie checks off.
    */
   findSession(clientId: unknown, ctx: TransportContext): SessionImpl | undefined {
     if (typeof clientId !== 'string') return undefined
     const session = this.sessionMap.get(clientId)
     if (!session) return undefined
     const connection = ctx.connection
-    if (connection) {
-      if (connection.sessionIds.has(clientId)) return session
-      if (this.options.requireHandshakePerConnection) return undefined
-      connection.sessionIds.add(clientId)
-      return session
-    }
-    if (this.options.trustClientSession) return session
-    return session.browserId !== undefined && session.browserId === ctx.browserId
-      ? session
-      : undefined
+    if (connection?.sessionIds.has(clientId)) return session
+    if (connection && this.options.requireHandshakePerConnection) return undefined
+    const isSameBrowser = session.browserId !== undefined && session.browserId === ctx.browserId
+    if (!isSameBrowser && !this.options.trustClientSession) return undefined
+    connection?.sessionIds.add(clientId)
+    return session
   }
 
   /** Registers a session after a granted handshake. */

@@ -1,7 +1,6 @@
 // The meta handlers other than connect (connect.ts): handshake, subscribe, unsubscribe,
 // disconnect. Each reads like the spec table above it and always returns a reply, never throws.
 
-import { randomBytes } from 'node:crypto'
 import {
   isGlobalWildcard,
   isMeta,
@@ -12,6 +11,7 @@ import {
 import { BayeuxError, deniedBySecurityPolicy, deniedError } from '../../shared/bayeux/error.ts'
 import type { BayeuxMessage } from '../../shared/bayeux/message.ts'
 import { createAckState, wantsAck } from './ack.ts'
+import { createBrowserId } from './transports/context.ts'
 import type { BayeuxCore } from './core.ts'
 import { SessionImpl } from './session.ts'
 import type { TransportContext } from './types.ts'
@@ -53,7 +53,7 @@ export async function handleHandshake(
   })
   const refusal = checkHandshake(core, message)
   if (refusal) return { ...reply, ...refusal }
-  const browserId = ctx.browserId ?? (ctx.connection ? undefined : mintBrowserId(ctx))
+  const browserId = ctx.browserId ?? mintBrowserId(ctx)
   const { maxIntervalMs } = core.options
   const session = new SessionImpl(core, ctx.remoteAddress, message.ext, browserId, maxIntervalMs)
   const policy = core.security.policy
@@ -106,8 +106,9 @@ function checkHandshake(
 }
 
 // CometD makes the browser cookie a random session cookie, set by the first handshake (§1.11).
+// Over WebSocket the upgrade response already set one (websocket.ts), so this is HTTP only.
 function mintBrowserId(ctx: TransportContext): string {
-  const id = randomBytes(12).toString('base64url')
+  const id = createBrowserId()
   ctx.newBrowserId = id
   return id
 }

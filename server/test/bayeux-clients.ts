@@ -2,37 +2,29 @@
 // cometd-nodejs-client) and Faye's Node client, plus promise wrappers. No home-made client.
 //
 // cometd-nodejs-client keeps one cookie jar per process; a browser has one per profile. Each
-// CometD client here gets its own jar (keyed by a request header it sends), so two clients are
-// two browsers. Callback-polling needs a DOM <script>; a tiny shim fetches the script URL.
+// CometD client here gets its own jar, named by a `jar` query parameter in its URL (CometD then
+// stops appending /handshake, /connect: §8.1), so two clients are two browsers. The WebSocket
+// global sends and stores that jar's cookies too, as a browser does on the upgrade.
+// Callback-polling needs a DOM <script>; a tiny shim fetches the script URL.
 
 import type { CometD as CometDType, Message } from 'cometd'
 import { AckExtension, CometD, TimeSyncExtension } from 'cometd'
 import { adapt } from 'cometd-nodejs-client'
 import Faye from 'faye'
+import { WebSocket } from 'ws'
 
 /** The transports the CometD client can be pinned to. */
 export type CometDTransport = 'websocket' | 'long-polling' | 'callback-polling'
 
-const jarHeader = 'x-test-cookie-jar'
 const jars = new Map<string, Map<string, string>>()
 let nextJar = 0
 let isInstalled = false
 
-interface RequestTarget {
-  headers?: Record<string, string>
-  pathname?: string
-}
-
-function jarOf(target: RequestTarget): Map<string, string> {
-  const name = target.headers?.[jarHeader] ?? jarFromPath(target.pathname ?? '')
+function jarOf(url: string | URL): Map<string, string> {
+  const name = new URL(url).searchParams.get('jar') ?? 'shared'
   let jar = jars.get(name)
   if (!jar) jars.set(name, (jar = new Map()))
   return jar
-}
-
-// Callback-polling requests carry no headers: their URL names the jar (/bayeux/jar-<n>/...).
-function jarFromPath(path: string): string {
-  return /\/(jar-\d+)(\/|$)/.exec(path)?.[1]?.slice(4) ?? 'shared'
 }
 
 function storeCookie(jar: Map<string, string>, header: string): void {
@@ -45,6 +37,19 @@ function cookieHeader(jar: Map<string, string>): string[] {
   return [...jar].map(([name, value]) => `${name}=${value}`)
 }
 
+/** A WebSocket that behaves like a browser's about cookies (sends and stores the jar's). */
+class CookieWebSocket extends WebSocket {
+  constructor(url: string, protocols?: string | string[]) {
+    const jar = jarOf(url)
+    super(url, protocols, { headers: { cookie: cookieHeader(jar).join('; ') } })
+    this.on('upgrade', (response) => {
+      for (const header of [response.headers['set-cookie'] ?? []].flat()) storeCookie(jar, header)
+    })
+  }
+}
+
+type Window = Record<string, unknown> & { document?: unknown }
+
 /** Installs the XMLHttpRequest/WebSocket globals (once) with per-client cookie jars. */
 export function installCometD(): void {
   if (isInstalled) return
@@ -52,7 +57,7 @@ export function installCometD(): void {
   adapt({
     cookies: {
       storeCookie(
-        uri: RequestTarget,
+        uri: URL,
         header: string,
         callback: (failure: Error | null, cookie: unknown) => void,
       ) {
@@ -61,22 +66,21 @@ export function installCometD(): void {
       },
       retrieveCookies(
         _context: unknown,
-        uri: RequestTarget,
+        uri: URL,
         callback: (failure: Error | null, cookies: string[]) => void,
       ) {
         callback(null, cookieHeader(jarOf(uri)))
       },
     },
   })
-  installScriptShim()
+  const win = (globalThis as unknown as { window: Window }).window
+  win.WebSocket = CookieWebSocket
+  installScriptShim(win)
 }
-
-type Window = Record<string, unknown> & { document?: unknown }
 
 // The JSONP transport appends a <script> to <head>; fetch its URL and call the callback with the
 // array, as a browser evaluating `callback([...])` would.
-function installScriptShim(): void {
-  const win = (globalThis as unknown as { window: Window }).window
+function installScriptShim(win: Window): void {
   const head = {
     appendChild(script: { src: string; onerror?: (e: { type: string }) => void }) {
       void loadScript(win, script)
@@ -97,7 +101,7 @@ async function loadScript(
 ): Promise<void> {
   const url = new URL(script.src)
   const callback = win[url.searchParams.get('jsonp') ?? '']
-  const jar = jarOf({ pathname: url.pathname })
+  const jar = jarOf(url)
   try {
     const response = await fetch(url, { headers: { cookie: cookieHeader(jar).join('; ') } })
     for (const header of response.headers.getSetCookie()) storeCookie(jar, header)
@@ -128,8 +132,7 @@ export function createCometD(
   const cometd = new CometD()
   for (const type of cometd.getTransportTypes())
     if (type !== transport) cometd.unregisterTransport(type)
-  const jar = String(nextJar++)
-  const url = transport === 'callback-polling' ? `${bayeuxUrl}/jar-${jar}` : bayeuxUrl
+  const url = `${bayeuxUrl}?jar=${nextJar++}`
   if (options.ack) cometd.registerExtension('ack', new AckExtension())
   if (options.timesync) cometd.registerExtension('timesync', new TimeSyncExtension())
   cometd.configure({
@@ -139,7 +142,6 @@ export function createCometD(
     maxNetworkDelay: 3_000,
     backoffIncrement: 100,
     maxBackoff: 500,
-    requestHeaders: { [jarHeader]: jar },
     ...options.configure,
   })
   return cometd
@@ -183,11 +185,25 @@ export function disconnect(cometd: CometDType): Promise<unknown> {
 /** Faye's client type, as far as these tests use it. */
 export type FayeClient = InstanceType<typeof Faye.Client>
 
-/** A Faye client limited to `transport`. */
-export function createFaye(bayeuxUrl: string, transport: 'websocket' | 'long-polling'): FayeClient {
+/** A Faye client limited to `transport`, and a way to read its current clientId. */
+export function createFaye(
+  bayeuxUrl: string,
+  transport: 'websocket' | 'long-polling',
+): {
+  client: FayeClient
+  clientId: () => string | undefined
+} {
   const client = new Faye.Client(bayeuxUrl, { timeout: 5, retry: 0.2 })
   if (transport === 'long-polling') client.disable('websocket')
   client.disable('in-process')
   client.disable('eventsource')
-  return client
+  let clientId: string | undefined
+  // Faye 1.4 has no public getter; its handshake reply tells.
+  client.addExtension({
+    incoming(message, callback) {
+      if (message.channel === '/meta/handshake' && message.successful) clientId = message.clientId
+      callback(message)
+    },
+  })
+  return { client, clientId: () => clientId }
 }

@@ -29,7 +29,6 @@ declare module 'faye' {
     disable(feature: string): void
     addExtension(extension: FayeExtension): void
     on(event: 'transport:up' | 'transport:down', callback: () => void): void
-    getClientId(): string | undefined
     connect(callback?: () => void): void
   }
   const Faye: { Client: typeof Client }

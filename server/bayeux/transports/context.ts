@@ -1,6 +1,7 @@
 // Building a TransportContext from an HTTP request or a WebSocket upgrade: cookies, remote
 // address, and the Set-Cookie header that binds a browser (bayeux-notes §1.11, §4).
 
+import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { ConnectionType } from '../../../shared/bayeux/message.ts'
 import type { BayeuxOptions, TransportContext, WsConnection } from '../types.ts'
@@ -32,18 +33,24 @@ export function createContext(
   options: Readonly<BayeuxOptions>,
   transport: ConnectionType,
   request: IncomingMessage,
-  extra: { connection?: WsConnection; signal?: AbortSignal } = {},
+  extra: { connection?: WsConnection; signal?: AbortSignal; browserId?: string } = {},
 ): TransportContext {
   const cookies = parseCookies(request.headers.cookie)
+  const { browserId = cookies.get(options.browserCookieName), ...rest } = extra
   return {
     transport,
     remoteAddress: request.socket.remoteAddress ?? '',
     headers: request.headers,
     cookies,
     request,
-    browserId: cookies.get(options.browserCookieName),
-    ...extra,
+    browserId,
+    ...rest,
   }
+}
+
+/** A new random browser id (CometD: a random session cookie, §1.11). */
+export function createBrowserId(): string {
+  return randomBytes(12).toString('base64url')
 }
 
 /** The Set-Cookie value for a freshly minted browser id (CometD Table 6 defaults). */

@@ -9,7 +9,7 @@ import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
 import { log, logException } from '../../log.ts'
 import type { BayeuxServerInternal } from '../server.ts'
 import type { WsConnection } from '../types.ts'
-import { createContext } from './context.ts'
+import { browserCookie, createBrowserId, createContext, parseCookies } from './context.ts'
 
 /** Close codes this transport uses (Hocuspocus-style named constants). */
 export const WsCloseCode = {
@@ -39,10 +39,18 @@ export function createWebSocketTransport(bayeux: BayeuxServerInternal): WebSocke
     perMessageDeflate: false,
   })
   const alive = new WeakMap<WebSocket, boolean>()
+  const minted = new WeakMap<IncomingMessage, string>()
+  // Bind the socket to a browser like an HTTP handshake does: a 101 response may set cookies.
+  wss.on('headers', (headers: string[], request: IncomingMessage) => {
+    if (parseCookies(request.headers.cookie).has(options.browserCookieName)) return
+    const browserId = createBrowserId()
+    minted.set(request, browserId)
+    headers.push(`Set-Cookie: ${browserCookie(options, browserId)}`)
+  })
   wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
     alive.set(ws, true)
     ws.on('pong', () => alive.set(ws, true))
-    serve(bayeux, ws, request)
+    serve(bayeux, ws, request, minted.get(request))
   })
   // ws README "How to detect and close broken connections?": one missed pong ends the socket.
   const heartbeat =
@@ -71,7 +79,12 @@ export function createWebSocketTransport(bayeux: BayeuxServerInternal): WebSocke
   }
 }
 
-function serve(bayeux: BayeuxServerInternal, ws: WebSocket, request: IncomingMessage): void {
+function serve(
+  bayeux: BayeuxServerInternal,
+  ws: WebSocket,
+  request: IncomingMessage,
+  mintedBrowserId: string | undefined,
+): void {
   const connection: WsConnection = {
     sessionIds: new Set(),
     send(messages: ReplyMessage[]) {
@@ -81,7 +94,8 @@ function serve(bayeux: BayeuxServerInternal, ws: WebSocket, request: IncomingMes
       return ws.readyState === ws.OPEN
     },
   }
-  const ctx = createContext(bayeux.options, 'websocket', request, { connection })
+  const extra = mintedBrowserId ? { connection, browserId: mintedBrowserId } : { connection }
+  const ctx = createContext(bayeux.options, 'websocket', request, extra)
   // Frames are processed one after another, so replies keep the order of their requests; a
   // lone /meta/connect does not hold the line while it is held.
   let line: Promise<unknown> = Promise.resolve()
