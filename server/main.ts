@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { createApp } from './app.ts'
 import { type Config, defaultConfig } from './config.ts'
 import { log } from './log.ts'
+import { staticFiles } from './http/static.ts'
 
 function readConfig(env: NodeJS.ProcessEnv): Config {
   const config = structuredClone(defaultConfig)
@@ -20,7 +21,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
 
 const config = readConfig(process.env)
 // The store helper opens config.store.dbPath here and passes it as deps.store.
-const tandem = createApp({ config })
+const tandem = createApp({ config, plugins: [staticFiles()] })
 
 tandem.server.listen(config.http.port, config.http.host, () => {
   const { port } = tandem.server.address() as AddressInfo

@@ -61,10 +61,10 @@ async function sizeLine(file: string): Promise<string> {
   return `  ${relative(rootDir, file).padEnd(34)} ${kb(bytes.length).padStart(9)}  (${kb(gzipSync(bytes).length)} gzip)`
 }
 
-/** Build every bundle and copy the pages; returns the size report lines. */
-export async function buildWeb(): Promise<string[]> {
+/** Build every bundle and copy the pages; returns the size report lines. `extra` adds options. */
+export async function buildWeb(extra: BuildOptions = {}): Promise<string[]> {
   await rm(distDir, { recursive: true, force: true })
-  await Promise.all(bundles.map((options) => build({ ...common, ...options })))
+  await Promise.all(bundles.map((options) => build({ ...common, ...extra, ...options })))
   await Promise.all(
     copies.map(async ([from, to]) => {
       await mkdir(dirname(join(distDir, to)), { recursive: true })

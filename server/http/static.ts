@@ -5,6 +5,7 @@ import express, { type Request, type Response, type Router } from 'express'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { AppPlugin } from '../app.ts'
 
 /** One row of GET /api/documents. */
 export interface DocumentListing {
@@ -33,6 +34,8 @@ const pageSecurityPolicy = [
   "default-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
+  // CometD runs its timers in a blob: worker so background tabs keep their heartbeat.
+  "worker-src 'self' blob:",
   "connect-src 'self' ws: wss:",
   "object-src 'none'",
   "base-uri 'none'",
@@ -76,4 +79,11 @@ export function createStaticRouter(options: StaticOptions = {}): Router {
     res.json({ documents })
   })
   return router
+}
+
+/** An app plugin (server/app.ts) that mounts {@link createStaticRouter} at the root. */
+export function staticFiles(options: StaticOptions = {}): AppPlugin {
+  return ({ app }) => {
+    app.use(createStaticRouter(options))
+  }
 }

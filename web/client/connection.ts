@@ -71,6 +71,15 @@ function readAnswer(message: Message): string {
   throw new SyncError(ErrorCode.ERR_REQUEST_INVALID, 'The server sent no MobWrite answer')
 }
 
+/** Reason prefix of a transition to Disconnected because the server refused the handshake. */
+export const deniedPrefix = 'handshake denied: '
+
+/** The message part of a Bayeux error string (`403::Token invalid` → `Token invalid`). */
+export function readBayeuxError(error: string): string {
+  const match = /^\d{3}:[^:]*:(.*)$/s.exec(error)
+  return match?.[1] || error
+}
+
 function readPush(data: unknown): string[] | null {
   if (!data || typeof data !== 'object' || !('sync' in data) || !Array.isArray(data.sync)) {
     return null
@@ -112,7 +121,10 @@ export function createConnection(options: ConnectionOptions): Connection {
     },
   })
   cometd.addListener('/meta/handshake', (m) => {
-    if (!m.successful && state !== 'unconnected') setState('disconnected', 'handshake failed')
+    if (m.successful || state === 'unconnected') return
+    // A reply with an error is the server saying no (bad token, ...); no reply is the network.
+    const denial = typeof m.error === 'string' ? readBayeuxError(m.error) : null
+    setState('disconnected', denial === null ? 'handshake failed' : `${deniedPrefix}${denial}`)
   })
   cometd.addListener('/meta/connect', (m) => {
     if (state === 'unconnected' || cometd.isDisconnected()) return

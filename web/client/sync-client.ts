@@ -9,7 +9,12 @@ import {
   createClientView,
   type ClientView,
 } from '../../shared/sync/client.ts'
-import { createConnection, type Connection, type ConnectionState } from './connection.ts'
+import {
+  createConnection,
+  deniedPrefix,
+  type Connection,
+  type ConnectionState,
+} from './connection.ts'
 import { computeSyncInterval, createUserId, type SyncTiming, defaultTiming } from './timing.ts'
 import type { Collaborator, ShareHandler } from './share-handlers.ts'
 
@@ -73,6 +78,8 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   let again = false
   let failures = 0
   let isClosed = false
+  // The server's reason for refusing the handshake, told to objects shared later too.
+  let denial: string | null = null
 
   // Run the loop after `delayMs`, unless it is already due sooner.
   const schedule = (delayMs: number): void => {
@@ -180,8 +187,12 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
     schedule(Math.min(timing.maxBackoffMs, timing.minIntervalMs * 2 ** failures))
   }
 
-  const unState = connection.onState((state) => {
+  const unState = connection.onState((state, reason) => {
     if (state === 'connected') schedule(0)
+    if (state === 'disconnected' && reason.startsWith(deniedPrefix)) {
+      denial = reason.slice(deniedPrefix.length)
+      for (const s of shared.values()) s.handler.raiseError?.(denial, false)
+    }
   })
   const unPush = connection.onPush((files) => {
     if (files.some((file) => shared.has(file))) schedule(0)
@@ -224,6 +235,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       }
       shared.set(file, s)
       closing.delete(file)
+      if (denial !== null) handler.raiseError?.(denial, false)
       schedule(0)
       return () => {
         if (shared.get(file) === s) stopSharing(file)

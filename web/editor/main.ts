@@ -11,6 +11,17 @@ import { describeCollaborators } from '../client/collaborators.ts'
 import { askName, docNameFromPath, loadToken } from './identity.ts'
 import { required, showConnection, showError, showPeople, showSaved, wireBanner } from './chrome.ts'
 
+declare global {
+  interface Window {
+    /** Read-only probes for tests and debugging in the console. */
+    tandemEditor?: {
+      readonly userId: string
+      getText(): string
+      getSelection(): { anchor: number; head: number }
+    }
+  }
+}
+
 const editable = new Compartment()
 
 function editableExtensions(isEditable: boolean) {
@@ -106,6 +117,14 @@ async function start(): Promise<void> {
     },
   })
   addEventListener('pagehide', () => void client.close())
+  window.tandemEditor = {
+    userId: client.userId,
+    getText: () => view.state.doc.toString(),
+    getSelection: () => ({
+      anchor: view.state.selection.main.anchor,
+      head: view.state.selection.main.head,
+    }),
+  }
 }
 
 void start()

@@ -19,13 +19,19 @@ function byId(id: string): HTMLElement {
   return el
 }
 
+const statusLabels = {
+  unconnected: 'Not connected',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  disconnected: 'Offline, retrying',
+} as const
+
 function statusOptions(statusId: string): Partial<ShareOptions> {
   const line = byId(statusId)
   return {
     onStatus: (state) => {
       line.dataset.state = state
-      line.textContent =
-        state === 'connected' ? 'Connected' : `${state[0]!.toUpperCase()}${state.slice(1)}…`
+      line.textContent = statusLabels[state]
     },
     onError: (message) => {
       line.dataset.state = 'error'
