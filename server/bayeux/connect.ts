@@ -9,6 +9,7 @@ import { MetaChannel } from '../../shared/bayeux/channel.ts'
 import type { Advice, BayeuxMessage } from '../../shared/bayeux/message.ts'
 import { acknowledge, closeBatch } from './ack.ts'
 import { type BayeuxCore, unknownClientReply } from './core.ts'
+import { replyTo } from './meta.ts'
 import { type HeldConnect, type SessionImpl, SessionState } from './session.ts'
 import type { TransportContext } from './types.ts'
 
@@ -23,7 +24,7 @@ export function handleConnect(
   ctx: TransportContext,
   requestSize: number,
 ): BayeuxMessage | Promise<BayeuxMessage[]> {
-  const reply: BayeuxMessage = withId({ channel: MetaChannel.Connect }, message)
+  const reply: BayeuxMessage = replyTo(message, { channel: MetaChannel.Connect })
   if (!session) return { ...reply, ...unknownClientReply }
   if (!core.options.transports.includes(ctx.transport)) {
     return { ...reply, successful: false, error: BayeuxError.ConnectionTypeInvalid }
@@ -44,11 +45,6 @@ export function handleConnect(
     return Promise.resolve(completeConnect(core, session, message, reply, true))
   }
   return hold(core, session, message, reply, ctx, timeoutMs)
-}
-
-function withId(reply: BayeuxMessage, message: BayeuxMessage): BayeuxMessage {
-  if (message.id !== undefined) reply.id = message.id
-  return reply
 }
 
 // Not held: the first connect, advice.timeout 0, a batch, or anything waiting (trap 4).

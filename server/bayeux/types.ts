@@ -3,6 +3,7 @@
 
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { BayeuxConfig } from '../config.ts'
+import type { SessionState } from './session.ts'
 import type { BayeuxMessage, ConnectionType, ReplyMessage } from '../../shared/bayeux/message.ts'
 
 /** The Bayeux server's options: the `bayeux` section of server/config.ts. */
@@ -20,6 +21,8 @@ export interface ServerSession {
   readonly handshakeExt: Readonly<Record<string, unknown>> | undefined
   /** The BAYEUX_BROWSER cookie this session is bound to (HTTP), if any. */
   readonly browserId: string | undefined
+  /** Where the session is in its lifecycle (diagram in session.ts); 'polling' = connect held. */
+  readonly state: SessionState
   /** Whether the session is still live (not disconnected or expired). */
   readonly isConnected: boolean
   /** The channels and patterns this session subscribes to. */
