@@ -10,7 +10,12 @@ import type { AccessLevel, Store } from '../store/store.ts'
 import { createAccessControl, type AccessControl, type Principal } from './acl.ts'
 import { identityOf, installBayeuxAuth } from './bayeux-auth.ts'
 import { createOriginGuard } from './csrf.ts'
-import { resolveGatewayIdentity, type GatewayRequestLike, type Identity } from './identity.ts'
+import {
+  isIdentityCurrent,
+  resolveGatewayIdentity,
+  type GatewayRequestLike,
+  type Identity,
+} from './identity.ts'
 import { docNameError } from './names.ts'
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts'
 
@@ -27,14 +32,24 @@ export interface Auth {
   identifySession(session: ServerSession): Identity | SyncError
   /** Identity of a raw MobWrite gateway request (Authorization header or `token` parameter). */
   resolveGateway(req: GatewayRequestLike): Identity | SyncError
-  /** Counts one request against the identity's rate limit; the error when it is exhausted. */
-  checkRate(identity: Identity | { principal: string; ip: string }): SyncError | undefined
+  /**
+   * The checks every MobWrite request passes before it runs (the sync service's `guard`): a
+   * token identity's token is still valid (so a revoke also stops live sessions), and the
+   * identity's rate limit is not exhausted (one request is counted).
+   */
+  checkRequest(identity: RequestIdentity): SyncError | undefined
   /** Why `file` is not an acceptable document name, as an error, or undefined. */
   checkDocName(file: string): SyncError | undefined
   /** Installs the security policy and authorizers on a Bayeux server; returns a remover. */
   installBayeux(bayeux: BayeuxServer): () => void
   /** Express middleware refusing cookie-carrying POSTs from foreign origins (CSRF). */
   readonly originGuard: ReturnType<typeof createOriginGuard>
+}
+
+/** What request checks read of an identity (auth's Identity and the sync service's fit). */
+export interface RequestIdentity {
+  readonly principal: string
+  readonly ip: string
 }
 
 /** Options of {@link createAuth}. */
@@ -46,7 +61,7 @@ export interface AuthOptions {
 }
 
 // Anonymous clients share one principal, so their buckets are per address instead.
-function rateKey(who: { principal: string; ip: string }): string {
+function rateKey(who: RequestIdentity): string {
   return who.principal === 'anonymous' ? `anonymous@${who.ip}` : who.principal
 }
 
@@ -74,7 +89,15 @@ export function createAuth(options: AuthOptions): Auth {
       )
     },
     resolveGateway: (req) => resolveGatewayIdentity(req, { store, auth: config }),
-    checkRate: (who) => limiter.check(rateKey(who)),
+    checkRequest(identity) {
+      if (!isIdentityCurrent(store, identity)) {
+        return new SyncError(
+          ErrorCode.ERR_TOKEN_INVALID,
+          'The token was revoked; connect again with a valid token',
+        )
+      }
+      return limiter.check(rateKey(identity))
+    },
     checkDocName,
     installBayeux: (bayeux) => installBayeuxAuth(bayeux, { store, auth: config }),
     originGuard: createOriginGuard(config),

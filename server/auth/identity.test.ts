@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import { createMemoryStore } from '../store/memory.ts'
 import {
+  isIdentityCurrent,
   normalizeIp,
   readBearerToken,
   readHandshakeCredentials,
@@ -88,4 +89,20 @@ test('handshake ext and gateway headers/parameters carry credentials', () => {
   )
   const none = resolveGatewayIdentity({ headers: {}, ip: '1.1.1.1' }, deps)
   assert.ok(none instanceof SyncError && none.code === ErrorCode.ERR_ANONYMOUS_DISABLED)
+})
+
+test('a token identity stops standing once its token is revoked; forged ones never stand', () => {
+  const store = createMemoryStore()
+  const { token } = issueToken(store, 'carol')
+  const carol = identity(resolveIdentity(store, { token, ip: '1.1.1.1' }, closed))
+  const guest = identity(resolveIdentity(store, { ip: '1.1.1.1' }, open))
+  assert.equal(isIdentityCurrent(store, carol), true)
+  assert.equal(
+    isIdentityCurrent(store, { ...carol }),
+    false,
+    'a copy is not an identity auth resolved',
+  )
+  assert.equal(isIdentityCurrent(store, guest), true)
+  revokeTokens(store, 'carol')
+  assert.equal(isIdentityCurrent(store, carol), false)
 })

@@ -46,6 +46,21 @@ export interface GatewayRequestLike {
   readonly ip: string
 }
 
+// The token hash behind each identity this module resolved, kept off the Identity itself so it
+// never travels with it (logs, session attributes, answers).
+const tokenHashes = new WeakMap<object, string>()
+
+/**
+ * Whether an identity still stands: anonymous ones always do; a token identity only while its
+ * token is not revoked (checked per request, so `tandem token revoke` also stops live sessions).
+ * Identities this module did not resolve never stand.
+ */
+export function isIdentityCurrent(store: Store, identity: { readonly principal: string }): boolean {
+  if (identity.principal === 'anonymous') return true
+  const hash = tokenHashes.get(identity)
+  return hash !== undefined && store.findTokenByHash(hash)?.revokedMs === null
+}
+
 /** Strips the IPv4-mapped IPv6 prefix so handles read `alice:127.0.0.1`. */
 export function normalizeIp(ip: string | undefined): string {
   if (!ip) return 'unknown'
@@ -77,7 +92,7 @@ export function resolveIdentity(
       )
     }
     const name = record.name
-    return {
+    const identity: Identity = {
       principal: name,
       isAnonymous: false,
       name,
@@ -85,6 +100,8 @@ export function resolveIdentity(
       handle: makeHandle(name, ip, false),
       tokenId: record.id,
     }
+    tokenHashes.set(identity, record.hash)
+    return identity
   }
   if (!options.allowAnonymous) {
     return new SyncError(
