@@ -1,0 +1,24 @@
+// Small pieces of MobWrite text the gateways build themselves: `E:` lines and request framing.
+// Pure; no I/O.
+
+/**
+ * An `E:` error line (Mozilla MobWrite, mobwrite-notes §1.3): `E:<file|all>:<message>\n`.
+ * Line breaks in the message become spaces so the answer keeps one line per command.
+ */
+export function errorLine(message: string, file = 'all'): string {
+  return `E:${file}:${message.replace(/[\r\n]+/g, ' ')}\n`
+}
+
+/** Whether `text` ends in a blank line, as the daemon requires (mobwrite-notes §1.2). */
+export function isTerminated(text: string): boolean {
+  return /(?:\n\n|\r\r|\n\r\n\r|\r\n\r\n)$/.test(text)
+}
+
+/**
+ * Adds the terminating blank line to a request whose framing already guarantees it is whole
+ * (a WebSocket message): `"u:a\nF:0:d\nd:0:=1"` becomes `"…d:0:=1\n\n"`.
+ */
+export function terminate(text: string): string {
+  if (text === '' || isTerminated(text)) return text
+  return text.endsWith('\n') || text.endsWith('\r') ? text + '\n' : text + '\n\n'
+}

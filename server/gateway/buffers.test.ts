@@ -1,0 +1,71 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { SyncError } from '../../shared/errors.ts'
+import { createGatewayBuffers } from './buffers.ts'
+
+const options = { bufferExpiryMs: 1_000, maxBuffers: 3, maxBufferChars: 100 }
+
+test('server.xml "Complete Buffer": fragments 2, 3, 1 reassemble to one request', () => {
+  const buffers = createGatewayBuffers(options)
+  const frag = (i: number, chunk: string) => `b:testbuffer1 3 ${i} ${chunk}\n\n`
+  assert.equal(buffers.feed(frag(2, '3Aunittest%0AR%3'), 'h'), undefined)
+  assert.equal(buffers.feed(frag(3, 'A0%3AHello world%0A'), 'h'), undefined)
+  assert.equal(buffers.size, 1)
+  const whole = buffers.feed(frag(1, 'U%3Auser%0Af%3A0%'), 'h')
+  assert.equal(whole, 'U:user\nf:0:unittest\nR:0:Hello world\n\n')
+  assert.equal(buffers.size, 0)
+})
+
+test('requests without b: pass through; lines around a b: line are dropped', () => {
+  const buffers = createGatewayBuffers(options)
+  assert.equal(buffers.feed('u:a\nF:0:d\nd:1:=1\n\n', 'h'), 'u:a\nF:0:d\nd:1:=1\n\n')
+  assert.equal(buffers.feed('u:a\nB:x 1 1 u%3Ab%0A\nF:0:d\n\n', 'h'), 'u:b\n\n')
+  assert.equal(buffers.feed('u:a\nb:x 1 1 u%3Ab%0A', 'h'), 'u:a\nb:x 1 1 u%3Ab%0A')
+})
+
+test('nested buffers are unwrapped', () => {
+  const buffers = createGatewayBuffers(options)
+  const inner = encodeURIComponent('b:in 1 1 ' + encodeURIComponent('u:z\n') + '\n')
+  assert.equal(buffers.feed(`b:out 1 1 ${inner}\n\n`, 'h'), 'u:z\n\n')
+})
+
+test('malformed, out-of-range and duplicate fragments are ignored', () => {
+  const buffers = createGatewayBuffers(options)
+  for (const bad of ['b:x\n\n', 'b:x 2 0 a\n\n', 'b:x 2 3 a\n\n', 'b:x two 1 a\n\n']) {
+    assert.equal(buffers.feed(bad, 'h'), undefined, bad)
+  }
+  assert.equal(buffers.feed('b:d 2 1 u%3A\n\n', 'h'), undefined)
+  assert.equal(buffers.feed('b:d 2 1 XXXX\n\n', 'h'), undefined)
+  assert.equal(buffers.feed('b:d 2 2 q%0A\n\n', 'h'), 'u:q\n\n')
+})
+
+test('fragments from another owner never complete someone else`s buffer', () => {
+  const buffers = createGatewayBuffers(options)
+  assert.equal(buffers.feed('b:id 2 1 u%3Aa\n\n', 'alice'), undefined)
+  assert.equal(buffers.feed('b:id 2 2 %0A\n\n', 'mallory'), undefined)
+  assert.equal(buffers.feed('b:id 2 2 %0A\n\n', 'alice'), 'u:a\n\n')
+})
+
+test('expiry, count and size limits', () => {
+  let nowMs = 0
+  const buffers = createGatewayBuffers({ ...options, now: () => nowMs })
+  buffers.feed('b:a 2 1 x\n\n', 'h')
+  nowMs = 1_500
+  buffers.feed('b:b 2 1 x\n\n', 'h')
+  assert.equal(buffers.size, 1, 'the expired buffer was dropped')
+  buffers.feed('b:c 2 1 x\n\n', 'h')
+  buffers.feed('b:d 2 1 x\n\n', 'h')
+  buffers.feed('b:e 2 1 x\n\n', 'h')
+  assert.equal(buffers.size, 3, 'the oldest goes when maxBuffers is reached')
+  assert.equal(buffers.feed('b:b 2 2 y\n\n', 'h'), undefined, 'b was dropped')
+  assert.equal(buffers.feed(`b:big 2 1 ${'x'.repeat(101)}\n\n`, 'h'), undefined)
+  assert.equal(buffers.feed('b:huge 1000000000 1 x\n\n', 'h'), undefined)
+})
+
+test('a complete buffer that does not percent-decode is ERR_REQUEST_INVALID', () => {
+  const buffers = createGatewayBuffers(options)
+  assert.throws(
+    () => buffers.feed('b:z 1 1 %E3%81\n\n', 'h'),
+    (e: unknown) => e instanceof SyncError && e.code === 'ERR_REQUEST_INVALID',
+  )
+})

@@ -1,0 +1,124 @@
+// `b:` buffers (mobwrite-notes §1.8): the JSONP client splits a long request into N fragments
+// `b:<id> <N> <i> <chunk>`, sent at once and arriving in any order. One instance serves every
+// gateway; fragments are keyed by the sender's trusted handle as well as `<id>_<N>`, so nobody
+// can fill another client's buffer. Expiry runs on each call (no timers). No I/O.
+
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
+import type { GatewayConfig } from '../config.ts'
+import { isTerminated } from './answer.ts'
+
+/** Reassembles `b:` fragments across requests. */
+export interface GatewayBuffers {
+  /**
+   * The request to run for `text`: `text` itself when it holds no `b:` line, the reassembled
+   * request when this fragment completed one, or undefined while fragments are missing (and for
+   * a malformed fragment, which the daemon skipped too).
+   * @throws SyncError `ERR_REQUEST_INVALID` when a complete buffer does not percent-decode.
+   */
+  feed(text: string, owner: string): string | undefined
+  /** Incomplete buffers held now. */
+  readonly size: number
+}
+
+/** Options of {@link createGatewayBuffers}. */
+export type BufferOptions = Pick<
+  GatewayConfig,
+  'bufferExpiryMs' | 'maxBuffers' | 'maxBufferChars'
+> & {
+  readonly now?: () => number
+}
+
+interface Fragment {
+  readonly id: string
+  readonly total: number
+  readonly index: number
+  readonly chunk: string
+}
+
+interface Pending {
+  readonly createdMs: number
+  // A Map, not an array: N comes from the network and must not size an allocation.
+  readonly slots: Map<number, string>
+  chars: number
+}
+
+// "buffers are not intended to be mixed with other commands" (core.py): the first b:/B: line of
+// a terminated request decides; the other lines are dropped.
+function findFragment(text: string): Fragment | undefined | null {
+  if (!isTerminated(text)) return null
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line === '') break
+    if (line[1] !== ':' || (line[0] !== 'b' && line[0] !== 'B')) continue
+    const match = /^(\S+) (\d{1,9}) (\d{1,9}) (.*)$/s.exec(line.slice(2))
+    if (!match) return undefined
+    return { id: match[1]!, total: Number(match[2]), index: Number(match[3]), chunk: match[4]! }
+  }
+  return null
+}
+
+function decodeBuffer(encoded: string): string {
+  try {
+    // The daemon used urllib.unquote: every %XX decodes and `+` stays a plus.
+    return decodeURIComponent(encoded)
+  } catch {
+    throw new SyncError(ErrorCode.ERR_REQUEST_INVALID, 'Buffer contents do not percent-decode')
+  }
+}
+
+/** Creates an empty buffer store. */
+export function createGatewayBuffers(options: BufferOptions): GatewayBuffers {
+  const now = options.now ?? Date.now
+  const pending = new Map<string, Pending>()
+
+  // Map iteration is insertion order, which is creation order: stop at the first fresh one.
+  function expire(): void {
+    const oldest = now() - options.bufferExpiryMs
+    for (const [key, entry] of pending) {
+      if (entry.createdMs > oldest && pending.size < options.maxBuffers) break
+      pending.delete(key)
+    }
+  }
+
+  function store(owner: string, f: Fragment): string | undefined {
+    const key = `${owner}\u0000${f.id}_${f.total}`
+    let entry = pending.get(key)
+    if (!entry) {
+      expire()
+      entry = { createdMs: now(), slots: new Map(), chars: 0 }
+      pending.set(key, entry)
+    }
+    // A repeated fragment keeps the first copy (App Engine's memcache `add` did the same).
+    if (entry.slots.has(f.index)) return undefined
+    entry.chars += f.chunk.length
+    if (entry.chars > options.maxBufferChars) return void pending.delete(key)
+    entry.slots.set(f.index, f.chunk)
+    if (entry.slots.size < f.total) return undefined
+    pending.delete(key)
+    let joined = ''
+    for (let i = 1; i <= f.total; i++) joined += entry.slots.get(i)
+    return joined
+  }
+
+  function feed(text: string, owner: string, depth = 0): string | undefined {
+    const fragment = findFragment(text)
+    if (fragment === null) return text
+    // Buffers may nest (server.xml "Nested Buffer"); three levels is more than any client makes.
+    if (fragment === undefined || depth > 3) return undefined
+    const { total, index, chunk } = fragment
+    // Out-of-range fragments are ignored; N beyond the size limit could never complete.
+    if (index < 1 || index > total || total > options.maxBufferChars) return undefined
+    const encoded = total === 1 ? chunk : store(owner, fragment)
+    if (encoded === undefined) return undefined
+    // The daemon re-parses the decoded text with its last character doubled: clients end a
+    // buffered request with a single "\n" (server.xml "Complete Buffer").
+    const whole = decodeBuffer(encoded)
+    return feed(whole + whole.slice(-1), owner, depth + 1)
+  }
+
+  return {
+    feed: (text, owner) => feed(text, owner),
+    get size() {
+      return pending.size
+    },
+  }
+}

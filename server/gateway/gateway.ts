@@ -1,0 +1,83 @@
+// The raw MobWrite gateways assembled (DESIGN §5): HTTP `/scripts/q.py` + `/mobwrite`, WebSocket
+// `/mobwrite`, and the TCP listener when `gateway.tcpPort` is set. All of them run requests
+// through one core onto the sync service, so engine, ACL and store are the Bayeux path's.
+
+import type { Router } from 'express'
+import type { SyncError } from '../../shared/errors.ts'
+import type { App, AppPlugin } from '../app.ts'
+import type { GatewayRequestLike, Identity } from '../auth/identity.ts'
+import type { GatewayConfig } from '../config.ts'
+import type { SyncService } from '../sync/service.ts'
+import { createGatewayBuffers, type GatewayBuffers } from './buffers.ts'
+import { createGatewayCore } from './core.ts'
+import { createHttpGatewayRouter } from './http.ts'
+import { createTcpGateway, type TcpGateway } from './tcp.ts'
+import { createWebSocketGateway, type WebSocketGateway } from './websocket.ts'
+
+/** What the gateways need from the rest of Tandem. */
+export interface MobwriteGatewayDeps {
+  readonly sync: Pick<SyncService, 'handle' | 'dropSession'>
+  readonly config: GatewayConfig
+  /**
+   * Resolves a gateway caller: bind auth's `resolveGatewayIdentity(req, {store, auth})`.
+   * The trusted handle comes from here; `h:`/`H:` lines from the network are ignored.
+   */
+  readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
+  /** Per-identity rate limit shared with the Bayeux path (auth's RateLimiter.check by handle). */
+  readonly rateLimit?: (identity: Identity) => SyncError | undefined
+}
+
+/** The assembled gateways. */
+export interface MobwriteGateways {
+  /** Express router for `/scripts/q.py` and `/mobwrite`. */
+  readonly router: Router
+  /** The `/mobwrite` WebSocket gateway (register `ws.handleUpgrade` for `/mobwrite`). */
+  readonly ws: WebSocketGateway
+  /** The TCP gateway, created when `config.tcpPort` is not null; the caller listens. */
+  readonly tcp: TcpGateway | undefined
+  readonly buffers: GatewayBuffers
+  /**
+   * Routes a sync-service push notice: true when `sessionId` belongs to a `/mobwrite` socket
+   * (it was delivered there), false when it is someone else's (e.g. a Bayeux session).
+   */
+  deliverPush(sessionId: string, files: string[]): boolean
+  /** Closes sockets and listeners. */
+  close(): Promise<void>
+}
+
+/** Creates the gateways. Mount them with {@link mountMobwriteGateways} or {@link mobwriteGateways}. */
+export function createMobwriteGateways(deps: MobwriteGatewayDeps): MobwriteGateways {
+  const { config, resolveIdentity } = deps
+  const buffers = createGatewayBuffers(config)
+  const core = createGatewayCore({ sync: deps.sync, buffers, rateLimit: deps.rateLimit })
+  const ws = createWebSocketGateway({
+    core,
+    config,
+    resolveIdentity,
+    dropSession: (id) => deps.sync.dropSession(id),
+  })
+  const tcp =
+    config.tcpPort === null ? undefined : createTcpGateway({ core, config, resolveIdentity })
+  return {
+    router: createHttpGatewayRouter({ core, config, resolveIdentity }),
+    ws,
+    tcp,
+    buffers,
+    deliverPush: (sessionId, files) => ws.deliverPush(sessionId, files),
+    async close() {
+      await Promise.all([ws.close(), tcp?.close()])
+    },
+  }
+}
+
+/** Mounts the HTTP routes and the `/mobwrite` upgrade route on `app`; returns the closer. */
+export function mountMobwriteGateways(app: App, gateways: MobwriteGateways): () => Promise<void> {
+  app.app.use(gateways.router)
+  app.upgradeRoutes.set('/mobwrite', gateways.ws.handleUpgrade)
+  return () => gateways.close()
+}
+
+/** An AppPlugin that mounts already-created gateways (put it before catch-all static files). */
+export function mobwriteGateways(gateways: MobwriteGateways): AppPlugin {
+  return (app) => mountMobwriteGateways(app, gateways)
+}

@@ -1,0 +1,100 @@
+// The TCP gateway, the daemon's own framing (mobwrite-notes §1.1): one request per connection,
+// read until its blank line, answer without a blank line of our own, close. Reading is bounded
+// by one deadline for the whole request (a slowloris client cannot reset it line by line) and
+// by a byte limit. Off by default; the caller listens (server/main.ts).
+
+import { createServer, type Server, type Socket } from 'node:net'
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
+import type { GatewayRequestLike, Identity } from '../auth/identity.ts'
+import type { GatewayConfig } from '../config.ts'
+import { log } from '../log.ts'
+import { errorLine } from './answer.ts'
+import { refusalAnswer, type GatewayCore } from './core.ts'
+import { ReaderState, RequestReader } from './request-reader.ts'
+
+/** Dependencies of {@link createTcpGateway}. */
+export interface TcpGatewayDeps {
+  readonly core: GatewayCore
+  readonly config: Pick<
+    GatewayConfig,
+    'tcpMaxRequestBytes' | 'tcpReadTimeoutMs' | 'tcpMaxConnections'
+  >
+  /** Resolves the caller; TCP carries no token, so this is the anonymous identity of its IP. */
+  readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
+}
+
+/** A TCP gateway: listen on `server`; `close()` also ends the connections in progress. */
+export interface TcpGateway {
+  readonly server: Server
+  close(): Promise<void>
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+async function answerFor(deps: TcpGatewayDeps, socket: Socket, bytes: Uint8Array) {
+  let text: string
+  try {
+    text = utf8.decode(bytes)
+  } catch {
+    return errorLine('Request is not valid UTF-8')
+  }
+  const identity = deps.resolveIdentity({ headers: {}, ip: socket.remoteAddress ?? 'unknown' })
+  if (identity instanceof SyncError) return refusalAnswer(identity)
+  // The reader dropped the blank line; put back the one the engine requires (§1.2).
+  return deps.core.answer(text + '\n', identity)
+}
+
+function serve(deps: TcpGatewayDeps, socket: Socket): void {
+  const reader = new RequestReader(deps.config.tcpMaxRequestBytes)
+  const deadline = setTimeout(() => {
+    log.debug('tcp gateway read deadline passed', { ip: socket.remoteAddress })
+    socket.destroy()
+  }, deps.config.tcpReadTimeoutMs)
+  const stop = () => {
+    clearTimeout(deadline)
+    socket.off('data', onData)
+    socket.pause()
+  }
+  const onData = (chunk: Buffer) => {
+    const state = reader.push(chunk)
+    if (state === ReaderState.TooLarge) {
+      stop()
+      const message = `Request larger than ${deps.config.tcpMaxRequestBytes} bytes`
+      socket.end(refusalAnswer(new SyncError(ErrorCode.ERR_REQUEST_TOO_LARGE, message)))
+    } else if (state === ReaderState.Done) {
+      stop()
+      void answerFor(deps, socket, reader.content()).then((answer) => socket.end(answer))
+    }
+  }
+  socket.on('data', onData)
+  // End of input before the blank line: a truncated request, answered with nothing (§1.2).
+  socket.on('end', () => {
+    if (!reader.isFinished) {
+      clearTimeout(deadline)
+      socket.end()
+    }
+  })
+  socket.on('error', () => clearTimeout(deadline))
+  socket.on('close', () => clearTimeout(deadline))
+}
+
+/** Creates the TCP gateway (not listening yet). */
+export function createTcpGateway(deps: TcpGatewayDeps): TcpGateway {
+  const sockets = new Set<Socket>()
+  // allowHalfOpen: `printf '…\n\n' | nc host 3017` closes its side first and still reads.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    serve(deps, socket)
+  })
+  server.maxConnections = deps.config.tcpMaxConnections
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        if (!server.listening) return resolve()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -1,0 +1,132 @@
+// The WebSocket gateway at `/mobwrite`: one MobWrite request per message, one answer per
+// message, in order. Push hints share the socket as JSON text `{"sync":["<file>",…]}` (the
+// Bayeux path's notice, DESIGN §4); an answer is MobWrite text, whose lines never start with
+// `{`, so a client tells them apart by the first character.
+
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocket, WebSocketServer, type RawData } from 'ws'
+import { SyncError } from '../../shared/errors.ts'
+import type { GatewayRequestLike, Identity } from '../auth/identity.ts'
+import type { GatewayConfig } from '../config.ts'
+import { errorLine, terminate } from './answer.ts'
+import { refusalAnswer, type GatewayCore } from './core.ts'
+import { decodeForm } from './form.ts'
+
+/** Push sessions of this gateway are named `mobwrite-ws:<uuid>` in the sync service. */
+export const wsSessionPrefix = 'mobwrite-ws:'
+
+/** Close codes of the `/mobwrite` socket. */
+export const WsCloseCode = {
+  /** The identity was refused (bad token, anonymous disabled); an `E:all:` message came first. */
+  Unauthorized: 4401,
+  /** More than `gateway.wsMaxPendingRequests` requests were waiting for answers. */
+  TooManyPending: 4429,
+  /** The server is shutting down. */
+  GoingAway: 1001,
+} as const
+
+/** Dependencies of {@link createWebSocketGateway}. */
+export interface WebSocketGatewayDeps {
+  readonly core: GatewayCore
+  readonly config: Pick<GatewayConfig, 'wsMaxMessageBytes' | 'wsMaxPendingRequests'>
+  readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
+  /** Tells the sync service a push session ended (SyncService.dropSession). */
+  readonly dropSession?: (sessionId: string) => void
+}
+
+/** The `/mobwrite` WebSocket gateway. */
+export interface WebSocketGateway {
+  /** Upgrade handler for the app's upgrade routing table. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** Sends a push hint when `sessionId` is one of this gateway's (`mobwrite-ws:…`); else false. */
+  deliverPush(sessionId: string, files: string[]): boolean
+  /** Closes every socket (1001) and stops accepting. */
+  close(): Promise<void>
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function requestLike(request: IncomingMessage): GatewayRequestLike {
+  const url = request.url ?? ''
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''
+  let fields = new Map<string, string>()
+  try {
+    fields = decodeForm(query)
+  } catch {
+    // An undecodable query carries no usable token: resolve as if it had none.
+  }
+  return {
+    headers: request.headers,
+    token: fields.get('token'),
+    name: fields.get('name'),
+    ip: request.socket.remoteAddress ?? 'unknown',
+  }
+}
+
+function decodeMessage(data: RawData): string | undefined {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+/** Creates the gateway; register `handleUpgrade` for `/mobwrite`. */
+export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGateway {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.wsMaxMessageBytes })
+  const sockets = new Map<string, WebSocket>()
+
+  function serve(ws: WebSocket, identity: Identity): void {
+    const sessionId = wsSessionPrefix + randomUUID()
+    sockets.set(sessionId, ws)
+    let pending = 0
+    let queue = Promise.resolve()
+    ws.on('message', (data) => {
+      if (++pending > deps.config.wsMaxPendingRequests) {
+        return ws.close(WsCloseCode.TooManyPending, 'Too many requests waiting for answers')
+      }
+      const text = decodeMessage(data)
+      // Answers leave in request order: each request waits for the one before it.
+      queue = queue.then(async () => {
+        const answer =
+          text === undefined
+            ? errorLine('Request is not valid UTF-8')
+            : await deps.core.answer(terminate(text), identity, { sessionId })
+        pending--
+        if (ws.readyState === WebSocket.OPEN) ws.send(answer)
+      })
+    })
+    ws.on('close', () => {
+      sockets.delete(sessionId)
+      deps.dropSession?.(sessionId)
+    })
+    ws.on('error', () => ws.terminate())
+  }
+
+  return {
+    handleUpgrade(request, socket, head) {
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        const identity = deps.resolveIdentity(requestLike(request))
+        if (identity instanceof SyncError) {
+          ws.send(refusalAnswer(identity))
+          return ws.close(WsCloseCode.Unauthorized, identity.code)
+        }
+        serve(ws, identity)
+      })
+    },
+    deliverPush(sessionId, files) {
+      if (!sessionId.startsWith(wsSessionPrefix)) return false
+      const ws = sockets.get(sessionId)
+      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ sync: files }))
+      return true
+    },
+    async close() {
+      for (const ws of sockets.values()) ws.close(WsCloseCode.GoingAway, 'Server shutting down')
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      for (const ws of wss.clients) ws.terminate()
+    },
+  }
+}
