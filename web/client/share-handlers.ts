@@ -43,11 +43,16 @@ export interface ShareHandler extends ShareCallbacks {
   patchClientText(text: string): void
   /** Call `listener` after each local (user) edit; returns a function that stops it. */
   onLocalChange(listener: () => void): () => void
+  /** Metadata sent with each sync (`m:`, JSON text), e.g. the caret for others to draw. */
+  getMetaData?(): string | null
 }
 
 /** The parts of a CodeMirror 6 `EditorView` a handler uses (duck-typed: no second copy of CM). */
 export interface CodeMirrorLike {
-  readonly state: { readonly doc: { toString(): string } }
+  readonly state: {
+    readonly doc: { toString(): string }
+    readonly selection: { readonly main: { readonly anchor: number; readonly head: number } }
+  }
   readonly contentDOM: HTMLElement
   dispatch(spec: { changes: readonly TextChange[] }): void
 }
@@ -154,6 +159,10 @@ export function shareCodeMirror(
     file,
     mergeChanges: true,
     getClientText: () => view.state.doc.toString(),
+    getMetaData() {
+      const { anchor, head } = view.state.selection.main
+      return JSON.stringify({ cursor: { anchor, head } })
+    },
     setClientText: patch,
     patchClientText: patch,
     onLocalChange(listener) {

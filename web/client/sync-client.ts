@@ -92,6 +92,15 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   const currentTexts = (): Map<string, string> =>
     new Map([...shared].map(([file, s]) => [file, s.handler.getClientText()]))
 
+  const collectMeta = (entries: readonly Shared[]): Map<string, string> => {
+    const meta = new Map<string, string>()
+    for (const s of entries) {
+      const value = s.handler.getMetaData?.()
+      if (value != null) meta.set(s.handler.file, value)
+    }
+    return meta
+  }
+
   // One request in flight per client (MobWrite syncRun1_/syncRun2_); later edits wait for it.
   function run(): void {
     dueAt = Infinity
@@ -107,6 +116,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       entries.map((s) => s.view),
       currentTexts(),
       {
+        meta: collectMeta(entries),
         close: [...closing],
       },
     )

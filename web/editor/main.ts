@@ -9,6 +9,7 @@ import { createSyncClient } from '../client/sync-client.ts'
 import { shareCodeMirror } from '../client/share-handlers.ts'
 import { describeCollaborators } from '../client/collaborators.ts'
 import { askName, docNameFromPath, loadToken } from './identity.ts'
+import { readCursorMeta, remoteCursors, setRemoteCursors } from './remote-cursors.ts'
 import { required, showConnection, showError, showPeople, showSaved, wireBanner } from './chrome.ts'
 
 declare global {
@@ -28,7 +29,7 @@ function editableExtensions(isEditable: boolean) {
   return [EditorView.editable.of(isEditable), EditorState.readOnly.of(!isEditable)]
 }
 
-function createEditor(parent: HTMLElement, label: string): EditorView {
+function createEditor(parent: HTMLElement, label: string, onCaretMoved: () => void): EditorView {
   return new EditorView({
     parent,
     state: EditorState.create({
@@ -39,6 +40,10 @@ function createEditor(parent: HTMLElement, label: string): EditorView {
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': label }),
         editable.of(editableExtensions(false)),
+        remoteCursors(),
+        EditorView.updateListener.of((update) => {
+          if (update.selectionSet && !update.docChanged) onCaretMoved()
+        }),
       ],
     }),
   })
@@ -65,7 +70,13 @@ async function start(): Promise<void> {
 
   const token = loadToken()
   const name = await askName(dialog)
-  const view = createEditor(required('editor'), `Text of ${file}`)
+  let caretTimer: ReturnType<typeof setTimeout> | undefined
+  // A caret move alone is not worth a request per keypress: tell the server after a pause.
+  const onCaretMoved = (): void => {
+    clearTimeout(caretTimer)
+    caretTimer = setTimeout(() => client.syncNow(), 400)
+  }
+  const view = createEditor(required('editor'), `Text of ${file}`, onCaretMoved)
   let isLoaded = false
   let isReadOnly = false
   let isDirty = false
@@ -89,7 +100,15 @@ async function start(): Promise<void> {
         changes,
         annotations: [Transaction.remote.of(true), Transaction.addToHistory.of(false)],
       }),
-    reportCollaborators: (list) => showPeople(people, describeCollaborators(list, client.userId)),
+    reportCollaborators(list) {
+      const described = describeCollaborators(list, client.userId)
+      showPeople(people, described)
+      const cursors = described.flatMap((person, i) => {
+        const cursor = person.isSelf ? null : readCursorMeta(list[i]?.meta ?? null)
+        return cursor ? [{ ...person, ...cursor }] : []
+      })
+      view.dispatch({ effects: setRemoteCursors.of(cursors) })
+    },
     raiseError: (message, isRecoverable) => showError(banner, message, isRecoverable),
     setReadOnly(value) {
       isReadOnly = value
