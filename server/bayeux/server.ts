@@ -177,7 +177,17 @@ async function processOne(
   touched: Set<SessionImpl>,
 ): Promise<ReplyMessage[]> {
   const decoded = decodeMessage(raw, core.options.maxChannelChars)
-  if ('failure' in decoded) return [{ ...decoded.failure, successful: false }]
+  if ('failure' in decoded) {
+    const { id, channel, error } = decoded.failure
+    return [
+      {
+        ...(id === undefined ? {} : { id }),
+        ...(channel === undefined ? {} : { channel }),
+        successful: false,
+        error,
+      },
+    ]
+  }
   let message: BayeuxMessage | null = decoded.message
   const isHandshakeMessage = message.channel === MetaChannel.Handshake
   const session = isHandshakeMessage ? undefined : core.findSession(message.clientId, ctx)

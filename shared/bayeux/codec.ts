@@ -49,11 +49,16 @@ export function decodeMessage(raw: unknown, maxChannelChars = 512): DecodeResult
   if (!isRecord(raw)) return { failure: { error: BayeuxError.MessageInvalid } }
   const { channel, id } = raw
   if (typeof channel !== 'string') return { failure: { error: BayeuxError.ChannelMissing } }
-  if (!isValidChannel(channel, maxChannelChars)) {
-    return { failure: { error: BayeuxError.ChannelInvalid, channel: channel.slice(0, 512) } }
-  }
+  // Echo at most 512 characters of a bad channel; a bad id is not echoed at all.
   if (id !== undefined && (typeof id !== 'string' || !idPattern.test(id))) {
-    return { failure: { error: BayeuxError.MessageIdInvalid, channel } }
+    return { failure: { error: BayeuxError.MessageIdInvalid, channel: channel.slice(0, 512) } }
+  }
+  if (!isValidChannel(channel, maxChannelChars)) {
+    const failure: DecodeFailure = {
+      error: BayeuxError.ChannelInvalid,
+      channel: channel.slice(0, 512),
+    }
+    return { failure: id === undefined ? failure : { ...failure, id } }
   }
   const message: BayeuxMessage = { channel }
   if (id !== undefined) message.id = id
