@@ -73,13 +73,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 export async function waitFor<T>(
   fn: () => T | Promise<T>,
   { timeoutMs = 5_000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   let lastError: unknown = new Error('waitFor: condition stayed false')
   for (;;) {
     try {
       const value = await fn()
-      if (value) return value
+      // A truthy value is never null or undefined.
+      if (value) return value as NonNullable<T>
       lastError = new Error(`waitFor: condition stayed false (last value ${String(value)})`)
     } catch (err) {
       lastError = err

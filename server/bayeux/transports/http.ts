@@ -10,6 +10,7 @@ import { logException } from '../../log.ts'
 import type { BayeuxServerInternal } from '../server.ts'
 import type { BayeuxOptions } from '../types.ts'
 import { browserCookie, createContext } from './context.ts'
+import { serializeMessages } from './json.ts'
 
 /** HTTP failures of the transport layer: status plus a short plain-text body. */
 export const HttpFailure = {
@@ -87,7 +88,7 @@ async function longPolling(
     'Content-Type': 'application/json;charset=UTF-8',
     'Cache-Control': 'no-store',
   })
-  res.end(JSON.stringify(replies))
+  res.end(serializeMessages(replies))
 }
 
 async function callbackPolling(
@@ -114,7 +115,7 @@ async function callbackPolling(
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
   })
-  res.end(`${callback}(${JSON.stringify(replies)})`)
+  res.end(`${callback}(${serializeMessages(replies)})`)
 }
 
 /** Runs the messages through the core; undefined when the response was already failed. */

@@ -9,6 +9,7 @@ import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
 import { log, logException } from '../../log.ts'
 import type { BayeuxServerInternal } from '../server.ts'
 import type { WsConnection } from '../types.ts'
+import { serializeMessages } from './json.ts'
 import { browserCookie, createBrowserId, createContext, parseCookies } from './context.ts'
 
 /** Close codes this transport uses (Hocuspocus-style named constants). */
@@ -88,7 +89,7 @@ function serve(
   const connection: WsConnection = {
     sessionIds: new Set(),
     send(messages: ReplyMessage[]) {
-      if (messages.length > 0 && ws.readyState === ws.OPEN) ws.send(JSON.stringify(messages))
+      if (messages.length > 0 && ws.readyState === ws.OPEN) ws.send(serializeMessages(messages))
     },
     get isOpen() {
       return ws.readyState === ws.OPEN
