@@ -113,6 +113,10 @@ export interface BayeuxConfig {
   timesyncAccuracyTargetMs: number
   /** WebSocket ping period; a socket that misses one pong is terminated. 0 disables pings. */
   wsPingIntervalMs: number
+  /** Frames one WebSocket may have waiting to be processed; more closes it with 4429. */
+  wsMaxPendingFrames: number
+  /** Bytes queued for a WebSocket that does not read; past it the socket is terminated. */
+  wsMaxBufferedBytes: number
 }
 
 /** The `sync` section: how the sync service keeps views and pushes changes. */
@@ -190,6 +194,8 @@ export const defaultConfig: Config = {
     timesyncExtension: true,
     timesyncAccuracyTargetMs: 25,
     wsPingIntervalMs: 25_000,
+    wsMaxPendingFrames: 1_000,
+    wsMaxBufferedBytes: 16_777_216,
   },
   gateway: {
     corsOrigins: [],

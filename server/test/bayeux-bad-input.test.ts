@@ -14,6 +14,7 @@ const limits = {
   maxMessagesPerRequest: 10,
   maxChannelChars: 64,
   timeoutMs: 1_000,
+  wsMaxPendingFrames: 5,
 }
 
 /** A long-polling client subscribed to /health; `check()` proves the server still serves it. */
@@ -220,6 +221,12 @@ test(
       WsCloseCode.TooManyMessages,
     )
     assert.equal(await closeWith('x'.repeat(5_000)), WsCloseCode.MessageTooBig)
+    // A flood of frames arriving faster than they are processed (wsMaxPendingFrames is 5 here).
+    const flood = await RawWs.open(srv)
+    t.after(() => flood.close())
+    for (let i = 0; i < 50; i++)
+      flood.send([{ id: String(i), channel: '/meta/connect', clientId: 'x' }, {}])
+    assert.equal((await flood.closedWith()).code, WsCloseCode.TooManyPendingFrames)
     await check()
 
     const ws = await RawWs.open(srv)

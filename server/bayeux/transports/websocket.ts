@@ -22,6 +22,8 @@ export const WsCloseCode = {
   InvalidFrame: 4400,
   /** A frame with more than maxMessagesPerRequest messages. */
   TooManyMessages: 4413,
+  /** More than wsMaxPendingFrames frames waiting to be processed. */
+  TooManyPendingFrames: 4429,
 } as const
 
 /** The websocket transport: hand it upgrades for its path. */
@@ -86,20 +88,13 @@ function serve(
   request: IncomingMessage,
   mintedBrowserId: string | undefined,
 ): void {
-  const connection: WsConnection = {
-    sessionIds: new Set(),
-    send(messages: ReplyMessage[]) {
-      if (messages.length > 0 && ws.readyState === ws.OPEN) ws.send(serializeMessages(messages))
-    },
-    get isOpen() {
-      return ws.readyState === ws.OPEN
-    },
-  }
+  const connection = createConnection(ws, bayeux.options.wsMaxBufferedBytes)
   const extra = mintedBrowserId ? { connection, browserId: mintedBrowserId } : { connection }
   const ctx = createContext(bayeux.options, 'websocket', request, extra)
   // Frames are processed one after another, so replies keep the order of their requests; a
   // lone /meta/connect does not hold the line while it is held.
   let line: Promise<unknown> = Promise.resolve()
+  let pending = 0
   ws.on('message', (data: RawData, isBinary: boolean) => {
     const messages = isBinary ? undefined : parseFrame(data)
     if (!messages) return ws.close(WsCloseCode.InvalidFrame, 'Invalid Bayeux frame')
@@ -107,7 +102,11 @@ function serve(
       return ws.close(WsCloseCode.TooManyMessages, 'Too many Bayeux messages')
     }
     if (messages.length === 0) return
+    if (++pending > bayeux.options.wsMaxPendingFrames) {
+      return ws.close(WsCloseCode.TooManyPendingFrames, 'Too many pending frames')
+    }
     line = line.then(() => {
+      pending--
       const done = bayeux.process(messages, ctx).then(
         (replies) => connection.send(replies),
         (err: unknown) => logException('bayeux websocket processing failed', err),
@@ -131,4 +130,19 @@ function parseFrame(data: RawData): unknown[] | undefined {
 function isLoneConnect(messages: unknown[]): boolean {
   const [first] = messages
   return messages.length === 1 && isRecord(first) && first.channel === '/meta/connect'
+}
+
+function createConnection(ws: WebSocket, maxBufferedBytes: number): WsConnection {
+  return {
+    sessionIds: new Set(),
+    send(messages: ReplyMessage[]) {
+      if (messages.length === 0 || ws.readyState !== ws.OPEN) return
+      // A peer that stops reading must not make the server buffer without bound.
+      if (ws.bufferedAmount > maxBufferedBytes) return ws.terminate()
+      ws.send(serializeMessages(messages))
+    },
+    get isOpen() {
+      return ws.readyState === ws.OPEN
+    },
+  }
 }
