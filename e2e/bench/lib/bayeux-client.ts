@@ -1,0 +1,356 @@
+// A thin Bayeux 1.0 client for load generation (websocket and long-polling), lighter than the
+// official cometd client, as the CometD benchmark uses its own. Validated against Faye in
+// bayeux-client.test.ts. Honours bayeux-notes §0: every request has an id, deliveries are told
+// from acks by `data`, 402 means re-handshake. One cookie jar per client (§1.11).
+import http from 'node:http'
+import WebSocket from 'ws'
+
+/** A Bayeux message as this client reads it (only the fields it uses). */
+export interface Message {
+  channel: string
+  id?: string
+  clientId?: string
+  successful?: boolean
+  data?: unknown
+  error?: string
+  advice?: { reconnect?: string; interval?: number; timeout?: number }
+  [field: string]: unknown
+}
+
+/** Options for {@link createBayeuxClient}. */
+export interface BayeuxClientOptions {
+  /** `http://host:port/path` of the Bayeux endpoint. */
+  url: string
+  transport: 'websocket' | 'long-polling'
+  /** Called for every delivered (non-meta, with `data`) message. */
+  onMessage: (channel: string, data: unknown) => void
+  /** Handshake `ext`, e.g. Tandem's identity. */
+  ext?: Record<string, unknown>
+  /** Reconnect with backoff after the socket or server goes away (default false: just stop). */
+  reconnect?: boolean
+  /** Called after every successful (re)handshake and resubscription. */
+  onConnected?: () => void
+}
+
+/** A connected thin Bayeux client. */
+export interface BayeuxClient {
+  readonly clientId: string
+  /** Payload bytes sent and received (both directions, frames or HTTP bodies). */
+  readonly bytes: { sent: number; received: number }
+  readonly isConnected: boolean
+  subscribe(channels: string[]): Promise<void>
+  /** Publishes the messages in one batch (one frame or one POST); false when disconnected. */
+  publish(messages: { channel: string; data: unknown }[]): boolean
+  /**
+   * A CometD remote call: publishes `data` on a service channel and resolves with the reply that
+   * carries the same `id` (rejects when disconnected, on a failed reply or after `timeoutMs`).
+   */
+  call(channel: string, data: unknown, timeoutMs: number): Promise<unknown>
+  close(): void
+}
+
+// What a transport needs from its client: where to connect, where to count, whom to tell.
+interface TransportHooks {
+  url: string
+  bytes: { sent: number; received: number }
+  receive: (ms: Message[]) => void
+  down: (reason: string) => void
+  up: () => void
+}
+
+interface Transport {
+  send(messages: Message[], isConnect: boolean): void
+  close(): void
+}
+
+const backoffStepMs = 500
+const maxBackoffMs = 3_000
+
+/** Connects (handshake + first connect) and resolves once the client may publish. */
+export async function createBayeuxClient(options: BayeuxClientOptions): Promise<BayeuxClient> {
+  const client = new ThinClient(options)
+  await client.start()
+  return client
+}
+
+class ThinClient implements BayeuxClient {
+  clientId = ''
+  bytes = { sent: 0, received: 0 }
+  isConnected = false
+  private nextId = 1
+  private pending = new Map<string, (m: Message) => void>()
+  // Remote calls wait for a reply with `data` (bayeux-notes §0 trap 3), so they are kept apart.
+  private calls = new Map<string, (m: Message | null) => void>()
+  private transport: Transport | null = null
+  private subscriptions: string[] = []
+  private closed = false
+  private attempts = 0
+  private firstStart: { resolve: () => void; reject: (e: Error) => void } | null = null
+
+  constructor(private options: BayeuxClientOptions) {}
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.firstStart = { resolve, reject }
+      this.open()
+    })
+  }
+
+  private open(): void {
+    const hooks: TransportHooks = {
+      url: this.options.url,
+      bytes: this.bytes,
+      receive: (ms) => this.receive(ms),
+      down: (reason) => this.down(reason),
+      up: () => void this.handshake(),
+    }
+    this.transport =
+      this.options.transport === 'websocket' ? openWebSocket(hooks) : openLongPolling(hooks)
+  }
+
+  private async handshake(): Promise<void> {
+    const reply = await this.request({
+      channel: '/meta/handshake',
+      version: '1.0',
+      supportedConnectionTypes: [this.options.transport],
+      ...(this.options.ext ? { ext: this.options.ext } : {}),
+    })
+    if (!reply.successful || typeof reply.clientId !== 'string')
+      return this.down(`handshake: ${reply.error}`)
+    this.clientId = reply.clientId
+    this.connect(true)
+    if (this.subscriptions.length) {
+      const sub = await this.request({
+        channel: '/meta/subscribe',
+        clientId: this.clientId,
+        subscription: this.subscriptions,
+      })
+      if (!sub.successful) return this.down(`subscribe: ${sub.error}`)
+    }
+    this.isConnected = true
+    this.attempts = 0
+    this.firstStart?.resolve()
+    this.firstStart = null
+    this.options.onConnected?.()
+  }
+
+  // Bayeux /meta/connect loop: the first carries advice.timeout 0 (bayeux-notes §0 trap 4).
+  private connect(first: boolean): void {
+    const message: Message = {
+      channel: '/meta/connect',
+      clientId: this.clientId,
+      connectionType: this.options.transport,
+      ...(first ? { advice: { timeout: 0 } } : {}),
+    }
+    void this.request(message, true).then((reply) => {
+      if (this.closed || (reply.clientId !== undefined && reply.clientId !== this.clientId)) return
+      if (reply.successful) return this.connect(false)
+      if (reply.advice?.reconnect === 'handshake') return void this.handshake()
+      this.down(`connect: ${reply.error}`)
+    })
+  }
+
+  private request(message: Message, isConnect = false): Promise<Message> {
+    const id = String(this.nextId++)
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve)
+      this.transport?.send([{ ...message, id }], isConnect)
+    })
+  }
+
+  private receive(messages: Message[]): void {
+    for (const m of messages) {
+      // A delivery has `data` and is not a meta reply (bayeux-notes §0 trap 2).
+      if (m.data !== undefined && !m.channel.startsWith('/meta/')) {
+        const call = m.id === undefined ? undefined : this.calls.get(m.id)
+        if (call && m.id !== undefined) {
+          this.calls.delete(m.id)
+          call(m)
+        } else this.options.onMessage(m.channel, m.data)
+        continue
+      }
+      if (m.id !== undefined && m.successful === false && this.calls.has(m.id)) {
+        this.calls.get(m.id)?.(m)
+        this.calls.delete(m.id)
+        continue
+      }
+      if (m.id === undefined) continue
+      const resolve = this.pending.get(m.id)
+      if (!resolve) continue
+      this.pending.delete(m.id)
+      resolve(m)
+    }
+  }
+
+  private down(reason: string): void {
+    const wasUp = this.transport !== null
+    this.isConnected = false
+    this.pending.clear()
+    for (const call of this.calls.values()) call(null)
+    this.calls.clear()
+    this.transport?.close()
+    this.transport = null
+    if (this.firstStart && !this.options.reconnect) {
+      this.firstStart.reject(new Error(`bayeux ${this.options.url}: ${reason}`))
+      this.firstStart = null
+    }
+    if (this.closed || !this.options.reconnect || !wasUp) return
+    // Backoff as the official clients do: grows by a step per failed attempt, with jitter.
+    const delay =
+      Math.min(maxBackoffMs, backoffStepMs * this.attempts++) + Math.random() * backoffStepMs
+    setTimeout(() => {
+      if (!this.closed && !this.transport) this.open()
+    }, delay)
+  }
+
+  async subscribe(channels: string[]): Promise<void> {
+    this.subscriptions.push(...channels)
+    const reply = await this.request({
+      channel: '/meta/subscribe',
+      clientId: this.clientId,
+      subscription: channels,
+    })
+    if (!reply.successful) throw new Error(`subscribe ${channels.join(',')}: ${reply.error}`)
+  }
+
+  publish(messages: { channel: string; data: unknown }[]): boolean {
+    if (!this.isConnected || !this.transport) return false
+    const batch = messages.map((m) => ({
+      ...m,
+      clientId: this.clientId,
+      id: String(this.nextId++),
+    }))
+    this.transport.send(batch, false)
+    return true
+  }
+
+  call(channel: string, data: unknown, timeoutMs: number): Promise<unknown> {
+    if (!this.isConnected || !this.transport) return Promise.reject(new Error('not connected'))
+    const id = String(this.nextId++)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.calls.delete(id)
+        reject(new Error(`no reply to ${channel} in ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.calls.set(id, (m) => {
+        clearTimeout(timer)
+        if (m?.successful === false || !m)
+          reject(new Error(`${channel}: ${m?.error ?? 'disconnected'}`))
+        else resolve(m.data)
+      })
+      this.transport?.send([{ channel, data, id, clientId: this.clientId }], false)
+    })
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.isConnected)
+      this.transport?.send(
+        [{ channel: '/meta/disconnect', clientId: this.clientId, id: String(this.nextId++) }],
+        false,
+      )
+    this.isConnected = false
+    const t = this.transport
+    this.transport = null
+    setTimeout(() => t?.close(), 50)
+  }
+}
+
+function openWebSocket({ url, bytes, receive, down, up }: TransportHooks): Transport {
+  const ws = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false })
+  let isOpen = false
+  ws.on('open', () => {
+    isOpen = true
+    up()
+  })
+  ws.on('message', (raw: Buffer) => {
+    bytes.received += raw.length
+    receive(parseMessages(raw.toString()))
+  })
+  ws.on('close', () => down('websocket closed'))
+  ws.on('error', () => down('websocket error'))
+  return {
+    send(messages) {
+      if (!isOpen || ws.readyState !== WebSocket.OPEN) return
+      const text = JSON.stringify(messages)
+      bytes.sent += Buffer.byteLength(text)
+      ws.send(text)
+    },
+    close() {
+      ws.removeAllListeners('close')
+      ws.on('error', () => {})
+      ws.terminate()
+    },
+  }
+}
+
+// Long-polling: one held /meta/connect plus one other request in flight, the rest queued, as
+// the official client does with maxConnections 2 (bayeux-notes §0 trap 11).
+function openLongPolling({ url, bytes, receive, down, up }: TransportHooks): Transport {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 })
+  const cookies = new Map<string, string>()
+  const queue: Message[][] = []
+  let busy = false
+  let isClosed = false
+  const post = (messages: Message[], done: () => void): void => {
+    const body = JSON.stringify(messages)
+    bytes.sent += Buffer.byteLength(body)
+    const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    const req = http.request(url, {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/json;charset=UTF-8', ...(cookie ? { cookie } : {}) },
+    })
+    req.on('response', (res) => {
+      for (const c of res.headers['set-cookie'] ?? []) {
+        const [pair] = c.split(';')
+        const eq = pair?.indexOf('=') ?? -1
+        if (pair && eq > 0) cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
+      }
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString()
+        bytes.received += Buffer.byteLength(text)
+        done()
+        if (isClosed) return
+        if (res.statusCode !== 200) return down(`HTTP ${res.statusCode}`)
+        receive(parseMessages(text))
+      })
+    })
+    req.on('error', (e) => {
+      done()
+      if (!isClosed) down(`HTTP error ${e.message}`)
+    })
+    req.end(body)
+  }
+  const pump = (): void => {
+    if (busy || isClosed) return
+    const next = queue.shift()
+    if (!next) return
+    busy = true
+    post(next, () => {
+      busy = false
+      pump()
+    })
+  }
+  setImmediate(up)
+  return {
+    send(messages, isConnect) {
+      if (isClosed) return
+      if (isConnect) return post(messages, () => {})
+      queue.push(messages)
+      pump()
+    },
+    close() {
+      isClosed = true
+      agent.destroy()
+    },
+  }
+}
+
+function parseMessages(text: string): Message[] {
+  const parsed: unknown = JSON.parse(text)
+  return (Array.isArray(parsed) ? parsed : [parsed]) as Message[]
+}

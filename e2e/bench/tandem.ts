@@ -1,0 +1,43 @@
+// Starts Tandem's own server (server/main.ts, PORT=0) as a benchmark contender, on the server
+// core, with a fresh SQLite file under e2e/bench/tmp unless one is given (S5 restarts on it).
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { repoRoot, startServer, type ServerChild } from './lib/procs.ts'
+
+/** How to start Tandem for a scenario. */
+export interface TandemOptions {
+  /** Write a V8 CPU profile of the server into this folder (`node --cpu-prof`). */
+  cpuProfDir?: string
+  /** SQLite file; a new one per start by default. */
+  dbPath?: string
+  /** Port to listen on (0 = any; S5 restarts on the same port). */
+  port?: number
+}
+
+let serial = 0
+
+/** The scratch folder of the benchmark (ignored by git). */
+export function scratchDir(): string {
+  const dir = join(repoRoot, 'e2e/bench/tmp')
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+/** A fresh SQLite path in the scratch folder. */
+export function freshDbPath(label: string): string {
+  return join(scratchDir(), `${label}-${process.pid}-${++serial}.db`)
+}
+
+/** Starts server/main.ts and resolves once it printed the port it listens on. */
+export function startTandem(options: TandemOptions = {}): Promise<ServerChild> {
+  const nodeFlags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []
+  return startServer('server/main.ts', {
+    nodeFlags,
+    env: {
+      PORT: String(options.port ?? 0),
+      HOST: '127.0.0.1',
+      TANDEM_DB: options.dbPath ?? freshDbPath('tandem'),
+      LOG: 'warn',
+    },
+  })
+}
