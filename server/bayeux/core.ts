@@ -124,7 +124,8 @@ export class BayeuxCore {
 
   /** Delivers `data` on `channel` to one session, through the outgoing extensions. */
   deliverTo(session: SessionImpl, channel: string, data: unknown): void {
-    this.deliverMessage(session, { channel, data })
+    // A delivery without `data` would read as a publish ack to CometD (trap 2).
+    this.deliverMessage(session, { channel, data: data ?? null })
   }
 
   /** Delivers a prepared message (service replies carry id and successful). */

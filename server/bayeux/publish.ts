@@ -64,7 +64,11 @@ export function broadcast(
 ): void {
   const subscribers = core.router.subscribersOf(channel)
   if (subscribers.size === 0) return
-  const message: BayeuxMessage = ext === undefined ? { channel, data } : { channel, data, ext }
+  const message: BayeuxMessage = {
+    channel,
+    data: data ?? null,
+    ...(ext === undefined ? {} : { ext }),
+  }
   const out = core.extensions.outgoing(message, undefined)
   if (!out) return
   Object.freeze(out)

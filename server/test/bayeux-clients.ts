@@ -2,10 +2,12 @@
 // cometd-nodejs-client) and Faye's Node client, plus promise wrappers. No home-made client.
 //
 // cometd-nodejs-client keeps one cookie jar per process; a browser has one per profile. Each
-// CometD client here gets its own jar, named by a `jar` query parameter in its URL (CometD then
-// stops appending /handshake, /connect: §8.1), so two clients are two browsers. The WebSocket
-// global sends and stores that jar's cookies too, as a browser does on the upgrade.
-// Callback-polling needs a DOM <script>; a tiny shim fetches the script URL.
+// CometD client here gets its own jar, so two clients are two browsers. The jar is named by a
+// request header for XMLHttpRequest, by a path segment (/bayeux/jar-<n>/connect) for JSONP, and
+// by a `jar` query parameter for WebSocket, whose URL has no message-type suffix anyway (a query
+// would stop CometD from appending /handshake, /connect: §8.1). The WebSocket global sends and
+// stores the jar's cookies, as a browser does on the upgrade. Callback-polling needs a DOM
+// <script>; a tiny shim fetches the script URL.
 
 import type { CometD as CometDType, Message } from 'cometd'
 import { AckExtension, CometD, TimeSyncExtension } from 'cometd'
@@ -16,12 +18,20 @@ import { WebSocket } from 'ws'
 /** The transports the CometD client can be pinned to. */
 export type CometDTransport = 'websocket' | 'long-polling' | 'callback-polling'
 
+const jarHeader = 'x-test-cookie-jar'
 const jars = new Map<string, Map<string, string>>()
 let nextJar = 0
 let isInstalled = false
 
-function jarOf(url: string | URL): Map<string, string> {
-  const name = new URL(url).searchParams.get('jar') ?? 'shared'
+/** The XMLHttpRequest adapter passes its request options: a URL plus the headers set. */
+type RequestTarget = URL & { headers?: Record<string, string> }
+
+function jarOf(target: RequestTarget): Map<string, string> {
+  const name =
+    target.headers?.[jarHeader] ??
+    target.searchParams.get('jar') ??
+    /\/jar-(\d+)(\/|$)/.exec(target.pathname)?.[1] ??
+    'shared'
   let jar = jars.get(name)
   if (!jar) jars.set(name, (jar = new Map()))
   return jar
@@ -40,7 +50,7 @@ function cookieHeader(jar: Map<string, string>): string[] {
 /** A WebSocket that behaves like a browser's about cookies (sends and stores the jar's). */
 class CookieWebSocket extends WebSocket {
   constructor(url: string, protocols?: string | string[]) {
-    const jar = jarOf(url)
+    const jar = jarOf(new URL(url))
     super(url, protocols, { headers: { cookie: cookieHeader(jar).join('; ') } })
     this.on('upgrade', (response) => {
       for (const header of [response.headers['set-cookie'] ?? []].flat()) storeCookie(jar, header)
@@ -132,11 +142,17 @@ export function createCometD(
   const cometd = new CometD()
   for (const type of cometd.getTransportTypes())
     if (type !== transport) cometd.unregisterTransport(type)
-  const url = `${bayeuxUrl}?jar=${nextJar++}`
+  const jar = String(nextJar++)
+  const urls: Record<CometDTransport, string> = {
+    websocket: `${bayeuxUrl}?jar=${jar}`,
+    'long-polling': bayeuxUrl,
+    'callback-polling': `${bayeuxUrl}/jar-${jar}`,
+  }
   if (options.ack) cometd.registerExtension('ack', new AckExtension())
   if (options.timesync) cometd.registerExtension('timesync', new TimeSyncExtension())
   cometd.configure({
-    url,
+    url: urls[transport],
+    requestHeaders: { [jarHeader]: jar },
     logLevel: 'warn',
     useWorkerScheduler: false,
     maxNetworkDelay: 3_000,

@@ -21,14 +21,24 @@ const fast = { timeoutMs: 1_500, maxIntervalMs: 3_000, sweepPeriodMs: 100 }
 
 async function setup(t: {
   after(fn: () => Promise<void>): void
-}): Promise<{ srv: TestServer; clients: CometD[] }> {
-  const srv = await startTestServer({ bayeux: fast })
+}): Promise<{ srv: TestServer; clients: CometD[]; paths: Set<string> }> {
+  // Record the HTTP paths the client uses (it appends /handshake, /connect... trap 7).
+  const paths = new Set<string>()
+  const srv = await startTestServer({
+    bayeux: fast,
+    bayeuxGuards: [
+      (req, _res, next) => {
+        paths.add(req.path.replace(/^\/jar-\d+/, ''))
+        next()
+      },
+    ],
+  })
   const clients: CometD[] = []
   t.after(async () => {
     await Promise.all(clients.map((c) => disconnect(c)))
     await srv.close()
   })
-  return { srv, clients }
+  return { srv, clients, paths }
 }
 
 for (const transport of transports) {
@@ -36,7 +46,7 @@ for (const transport of transports) {
     `cometd ${transport}: handshake, subscribe plain and wildcard, publish across clients, unsubscribe, disconnect`,
     { timeout: 20_000 },
     async (t) => {
-      const { srv, clients } = await setup(t)
+      const { srv, clients, paths } = await setup(t)
       const alice = createCometD(srv.bayeuxUrl, transport)
       const bob = createCometD(srv.bayeuxUrl, transport)
       clients.push(alice, bob)
@@ -81,6 +91,9 @@ for (const transport of transports) {
       assert.ok(bobId && srv.app.bayeux.getSession(bobId))
       await disconnect(bob)
       assert.equal(srv.app.bayeux.getSession(bobId), undefined)
+      const expected =
+        transport === 'websocket' ? [] : ['/', '/connect', '/disconnect', '/handshake']
+      assert.deepEqual([...paths].sort(), expected)
     },
   )
 
@@ -187,6 +200,28 @@ for (const transport of transports) {
       await waitFor(() => received.includes('reliable'), { timeoutMs: 10_000 })
       assert.equal(dropNext, false, 'the reply carrying the message was dropped')
       assert.equal(bob.getClientId(), id, 'redelivered within the same session')
+    },
+  )
+
+  test(
+    `cometd ${transport}: a server-initiated disconnect stops the client`,
+    { timeout: 20_000 },
+    async (t) => {
+      const { srv, clients } = await setup(t)
+      const bob = createCometD(srv.bayeuxUrl, transport)
+      clients.push(bob)
+      const notices: unknown[] = []
+      bob.addListener('/meta/disconnect', (m) => notices.push(m.successful))
+      await handshake(bob)
+      const id = bob.getClientId()
+      assert.ok(id)
+      await waitFor(
+        () => bob.getStatus() === 'connected' && srv.app.bayeux.getSession(id)?.state === 'polling',
+      )
+      srv.app.bayeux.getSession(id)?.disconnect()
+      await waitFor(() => bob.isDisconnected())
+      assert.deepEqual(notices, [true])
+      assert.equal(srv.app.bayeux.getSession(id), undefined)
     },
   )
 }
