@@ -1,0 +1,127 @@
+// Runs MobWrite requests against the store, one document at a time: parse → lock the touched
+// documents → load their views and texts → pure engine step → ONE commit → answer. The commit
+// happens before the answer is returned, so an answer never describes state a crash could lose
+// (DESIGN §7). Owns no timers and no sockets.
+
+import { parseRequest, type ParsedRequest } from '../../shared/mobwrite/codec.ts'
+import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
+import type { Identity } from '../auth/identity.ts'
+import type { RequestFacts } from '../auth/facts.ts'
+import type { Store, StoreChange, ViewRef } from '../store/store.ts'
+import { createKeyedLock } from './document-lock.ts'
+import { syncStep, touchedViews, viewKey, type EngineOptions } from './engine.ts'
+
+/** The trusted identity a request runs as: server/auth's Identity (handle `name:ip`, principal). */
+export type SyncIdentity = Identity
+
+/** What the engine learns about the requester for one request (server/auth/facts.ts). */
+export type { RequestFacts }
+
+/** What one request did, for events and push. */
+export interface StepOutcome {
+  /** The engine's answer text (see SyncService.handle for its framing). */
+  readonly answer: string
+  /** Documents whose text changed, as committed. */
+  readonly changed: readonly DocumentState[]
+  /** Documents whose row was deleted (`n:`/`N:`), with the revision they had. */
+  readonly deleted: readonly { file: string; revision: number }[]
+  /** Views that exist after the request, and views it closed. */
+  readonly putViews: readonly ViewRef[]
+  readonly removedViews: readonly ViewRef[]
+  /** The MobWrite user ids the request spoke for. */
+  readonly users: ReadonlySet<string>
+}
+
+/** Options of {@link createDocumentRunner}. */
+export interface DocumentRunnerOptions {
+  readonly store: Store
+  readonly engineOptions: EngineOptions
+  /** The clock (ms since epoch); injectable for tests. */
+  readonly now: () => number
+}
+
+/** Serialized access to documents for requests and for admin operations. */
+export interface DocumentRunner {
+  /** Runs one request text with the requester's `facts`; resolves after the commit. */
+  run(text: string, facts: RequestFacts): Promise<StepOutcome>
+  /** Runs `fn` while holding `files` (for admin changes outside a request). */
+  withDocuments<T>(files: readonly string[], fn: () => T): Promise<T>
+}
+
+function unique(refs: readonly ViewRef[]): string[] {
+  return [...new Set(refs.map((r) => r.file))]
+}
+
+/** Creates a runner over `store`; every call to the store happens under the document lock. */
+export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRunner {
+  const { store } = options
+  const lock = createKeyedLock()
+
+  function step(request: ParsedRequest, facts: RequestFacts): StepOutcome {
+    const refs = touchedViews(request)
+    const files = unique(refs)
+    const refByKey = new Map(refs.map((r) => [viewKey(r.user, r.file), r]))
+    const views = new Map(store.getViews(refs).map((v) => [viewKey(v.user, v.file), v]))
+    const documents = new Map<string, DocumentState>()
+    for (const file of files) {
+      const doc = store.getDocument(file)
+      if (doc) documents.set(file, doc)
+    }
+    const result = syncStep({
+      request,
+      views,
+      documents,
+      facts,
+      nowMs: options.now(),
+      options: options.engineOptions,
+    })
+    const change = toStoreChange(result.views, result.documents, refByKey)
+    store.commit(change)
+    return {
+      answer: result.answer,
+      changed: (change.putDocuments ?? []).filter((d) => result.changedFiles.includes(d.file)),
+      deleted: (change.deleteDocuments ?? []).map((file) => ({
+        file,
+        revision: documents.get(file)?.revision ?? 0,
+      })),
+      putViews: (change.putViews ?? []).map(({ user, file }) => ({ user, file })),
+      removedViews: change.deleteViews ?? [],
+      users: new Set(refs.map((r) => r.user)),
+    }
+  }
+
+  return {
+    run(text, facts) {
+      // Parsing is pure, so it happens before the lock; only state access is serialized.
+      const request = parseRequest(text)
+      const files = unique(touchedViews(request))
+      return lock.run(files, () => step(request, facts))
+    },
+    withDocuments: (files, fn) => lock.run(files, fn),
+  }
+}
+
+/** Turns the engine's next-state maps into one StoreChange (null = delete). */
+function toStoreChange(
+  views: ReadonlyMap<string, ViewState | null>,
+  documents: ReadonlyMap<string, DocumentState | null>,
+  refByKey: ReadonlyMap<string, ViewRef>,
+): StoreChange {
+  const putViews: ViewState[] = []
+  const deleteViews: ViewRef[] = []
+  for (const [key, view] of views) {
+    if (view) putViews.push(view)
+    else {
+      const ref = refByKey.get(key)
+      if (!ref) throw new RangeError(`Engine closed view ${key} that the request did not touch`)
+      deleteViews.push(ref)
+    }
+  }
+  const putDocuments: DocumentState[] = []
+  const deleteDocuments: string[] = []
+  for (const [file, doc] of documents) {
+    if (doc) putDocuments.push(doc)
+    else deleteDocuments.push(file)
+  }
+  return { putDocuments, deleteDocuments, putViews, deleteViews }
+}

@@ -1,0 +1,96 @@
+// Binds the sync service to the Bayeux server as DESIGN §4 fixes it: a request is published on
+// /service/mobwrite as {"q": text} (or sent as a CometD remote call to target `mobwrite`), the
+// answer goes back to the same session as {"a": text}; push notices are {"sync": [files]}.
+
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
+import { identityOf, mobwriteChannel } from '../auth/bayeux-auth.ts'
+import { makeHandle, normalizeIp, readHandshakeCredentials } from '../auth/identity.ts'
+import { sanitizeDisplayName } from '../auth/names.ts'
+import type { BayeuxServer, ServerSession } from '../bayeux/types.ts'
+import { defaultConfig } from '../config.ts'
+import type { SyncIdentity } from './document.ts'
+import type { SyncService } from './service.ts'
+
+/** Resolves a session to the identity its requests run as, or the error to refuse them with. */
+export type IdentifySession = (session: ServerSession) => SyncIdentity | SyncError
+
+// Identities this module made up for sessions without one from auth, cached per session.
+const anonymousIdentities = new WeakMap<ServerSession, SyncIdentity>()
+
+/**
+ * The identity auth attached at handshake; without auth installed, an anonymous one named by
+ * the handshake's `ext.tandem.name`, with the handle `~name:ip` (`~`: nobody verified it).
+ */
+export function identifySession(session: ServerSession): SyncIdentity {
+  const attached = identityOf(session)
+  if (attached) return attached
+  let identity = anonymousIdentities.get(session)
+  if (!identity) {
+    const { name: raw } = readHandshakeCredentials(session.handshakeExt)
+    const name = sanitizeDisplayName(raw, defaultConfig.auth.maxNameChars, 'anonymous')
+    const ip = normalizeIp(session.remoteAddress)
+    const handle = makeHandle(name, ip, true)
+    identity = { principal: 'anonymous', isAnonymous: true, name, ip, handle, tokenId: null }
+    anonymousIdentities.set(session, identity)
+  }
+  return identity
+}
+
+function readQuery(data: unknown): string | SyncError {
+  if (
+    typeof data === 'object' &&
+    data !== null &&
+    typeof (data as { q?: unknown }).q === 'string'
+  ) {
+    return (data as { q: string }).q
+  }
+  return new SyncError(
+    ErrorCode.ERR_REQUEST_INVALID,
+    'Expected data {"q": "<MobWrite request>"} on /service/mobwrite',
+  )
+}
+
+/** How {@link bindMobwrite} identifies and admits requests. */
+export interface BindOptions {
+  readonly identify?: IdentifySession
+  readonly admit?: (identity: SyncIdentity) => SyncError | undefined
+}
+
+/**
+ * Serves /service/mobwrite with `service` on `bayeux` and forgets sessions when they end.
+ * A bad payload, a refused identity or a failed request is answered with `fail({code,
+ * message, isRecoverable})`, which a CometD remote call sees as `successful: false`.
+ * Returns an unbinder.
+ */
+export function bindMobwrite(
+  bayeux: BayeuxServer,
+  service: SyncService,
+  options: BindOptions = {},
+): () => void {
+  const identify = options.identify ?? identifySession
+  const unbind = bayeux.addService(mobwriteChannel, async (session, message, reply, fail) => {
+    const text = readQuery(message.data)
+    if (text instanceof SyncError) return fail(text.toJSON())
+    const identity = identify(session)
+    if (identity instanceof SyncError) return fail(identity.toJSON())
+    const refusal = options.admit?.(identity)
+    if (refusal) return fail(refusal.toJSON())
+    try {
+      reply({ a: await service.handle(text, identity, { sessionId: session.id }) })
+    } catch (err) {
+      const error =
+        err instanceof SyncError ? err : new SyncError(ErrorCode.ERR_INTERNAL, 'Request failed')
+      fail(error.toJSON())
+    }
+  })
+  const stopListening = bayeux.on('sessionRemoved', (session) => service.dropSession(session.id))
+  return () => {
+    unbind()
+    stopListening()
+  }
+}
+
+/** Sends push notices as `{"sync": files}` deliveries on /service/mobwrite. */
+export function bayeuxPush(bayeux: BayeuxServer): (sessionId: string, files: string[]) => void {
+  return (sessionId, files) => bayeux.deliver(sessionId, mobwriteChannel, { sync: files })
+}

@@ -1,0 +1,240 @@
+// The sync service: the one entry point for MobWrite requests from every transport (Bayeux
+// `/service/mobwrite`, raw gateways), plus the server-side API the rest of Tandem uses (read and
+// list documents, live views, close views, change events) and idle-view expiry. The engine
+// step and the commit happen in document.ts; the Bayeux binding lives in service-bayeux.ts.
+
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
+import type { DocumentState } from '../../shared/sync/types.ts'
+import { createRequestFacts } from '../auth/facts.ts'
+import type { BayeuxServer } from '../bayeux/types.ts'
+import { defaultConfig, type SyncServiceConfig } from '../config.ts'
+import { log, logException } from '../log.ts'
+import type { DocumentSummary, ListDocumentsOptions, Store, ViewSummary } from '../store/store.ts'
+import { createDocumentRunner, type RequestFacts, type StepOutcome } from './document.ts'
+import type { SyncIdentity } from './document.ts'
+import { defaultEngineOptions, type EngineOptions } from './engine.ts'
+import { bayeuxPush, bindMobwrite, type IdentifySession } from './service-bayeux.ts'
+import { createPushTracker } from './service-push.ts'
+
+export type { RequestFacts, SyncIdentity } from './document.ts'
+
+/** A change to a document's text (or its deletion), emitted after it was committed. */
+export interface DocumentChange {
+  readonly file: string
+  /** The committed revision; for a deletion, the revision the document had. */
+  readonly revision: number
+  /** Handle of the identity whose request changed it (`name:ip`), or 'server' for admin calls. */
+  readonly author: string
+  readonly isDeleted: boolean
+}
+
+/** A view of a document as collaborator lists show it. */
+export interface LiveView extends ViewSummary {
+  /** Whether a live session (Bayeux or `/mobwrite` socket) speaks for this view's user id. */
+  readonly isConnected: boolean
+}
+
+/** Where a request came from: the session push notices reach, if any. */
+export interface RequestOrigin {
+  readonly sessionId?: string
+}
+
+/** Delivers a push notice to a session it knows; false when the session is not its own. */
+export type PushRoute = (sessionId: string, files: string[]) => boolean
+
+/** Options of {@link createSyncService}. */
+export interface SyncServiceOptions {
+  readonly store: Store
+  /** The engine's options (limits, diff timeout); defaults from engine.ts. */
+  readonly engineOptions?: Partial<EngineOptions>
+  /** View expiry, sweep period and push debounce; defaults from server/config.ts. */
+  readonly config?: Partial<SyncServiceConfig>
+  /** Serve /service/mobwrite on this Bayeux server and push to its sessions. */
+  readonly bayeux?: BayeuxServer
+  /** Identity of a Bayeux session; default: the one auth attached, else anonymous. */
+  readonly identifySession?: IdentifySession
+  /** Facts for one request (access, collaborators); default: every document is writable. */
+  readonly facts?: (identity: SyncIdentity) => RequestFacts
+  /** Refuses a Bayeux request (rate limit); gateways apply their own. */
+  readonly admit?: (identity: SyncIdentity) => SyncError | undefined
+  /** The clock; injectable for tests. */
+  readonly now?: () => number
+}
+
+/** The sync service. Create one per store; see the module header. */
+export interface SyncService {
+  /**
+   * Runs one MobWrite request (the text protocol as on the TCP gateway) as `identity` and
+   * resolves with the answer once its state is committed. The answer is the engine's text as
+   * the daemon wrote it: lines ending in `\n`, no terminating blank line (empty answer `''`);
+   * HTTP/TCP gateways append the blank line. `h:`/`H:` lines in `text` are ignored.
+   * @throws SyncError ERR_STORE_UNAVAILABLE when the commit failed (nothing changed and no
+   * answer exists, so the client resends), ERR_INTERNAL on an unexpected failure.
+   */
+  handle(text: string, identity: SyncIdentity, origin?: RequestOrigin): Promise<string>
+  /** The stored document, or undefined. */
+  readDocument(file: string): DocumentState | undefined
+  /** Stored documents without their text. */
+  listDocuments(opts?: ListDocumentsOptions): DocumentSummary[]
+  /** The views of `file` (collaborators), each flagged with whether its session is live. */
+  listLiveViews(file: string): LiveView[]
+  /** Closes one view (as `x:<file>` would); false when it did not exist. */
+  closeView(user: string, file: string): Promise<boolean>
+  /** Closes every view of `file`; resolves with how many were closed. */
+  closeViews(file: string): Promise<number>
+  /** Deletes a document and its views (admin action); false when there was nothing. */
+  deleteDocument(file: string): Promise<boolean>
+  /** Expires views idle longer than `viewExpiryMs` now; returns how many. Runs on a timer too. */
+  sweep(): number
+  /** Listens to committed changes; returns an unsubscriber. Listener errors are logged. */
+  on(event: 'change', listener: (change: DocumentChange) => void): () => void
+  /** Adds a push route tried before Bayeux delivery (the `/mobwrite` WebSocket gateway). */
+  addPushRoute(route: PushRoute): () => void
+  /** Forgets a session (it disconnected or expired); its views stay. */
+  dropSession(sessionId: string): void
+  /** Stops the sweep timer and pending pushes, unbinds Bayeux. The store stays open. */
+  close(): void
+}
+
+function asSyncError(err: unknown): SyncError {
+  if (err instanceof SyncError) return err
+  logException('sync request failed', err)
+  return new SyncError(ErrorCode.ERR_INTERNAL, 'The server failed to handle the request', true)
+}
+
+/** Creates the sync service and starts its sweep timer. */
+export function createSyncService(options: SyncServiceOptions): SyncService {
+  const { store } = options
+  const config: SyncServiceConfig = { ...defaultConfig.sync, ...options.config }
+  const now = options.now ?? Date.now
+  const allowAll = { snapshot: () => () => 'write' as const, accessFor: () => 'write' as const }
+  const facts =
+    options.facts ??
+    ((identity: SyncIdentity) =>
+      createRequestFacts(
+        { store, access: allowAll, viewExpiryMs: config.viewExpiryMs, now },
+        identity,
+      ))
+  const runner = createDocumentRunner({
+    store,
+    engineOptions: { ...defaultEngineOptions, ...options.engineOptions },
+    now,
+  })
+  const listeners = new Set<(change: DocumentChange) => void>()
+  const routes: PushRoute[] = []
+  const toBayeux = options.bayeux ? bayeuxPush(options.bayeux) : undefined
+  const push = createPushTracker({
+    deliver: (sessionId, files) => {
+      if (!routes.some((route) => route(sessionId, files))) toBayeux?.(sessionId, files)
+    },
+    debounceMs: config.pushDebounceMs,
+  })
+
+  function emit(change: DocumentChange): void {
+    for (const listener of listeners) {
+      try {
+        listener(change)
+      } catch (err) {
+        logException('change listener failed', err, { file: change.file })
+      }
+    }
+  }
+
+  function publish(outcome: StepOutcome, author: string, origin: RequestOrigin): void {
+    if (origin.sessionId !== undefined) push.bindUsers(origin.sessionId, outcome.users)
+    push.trackViews(outcome.putViews, outcome.removedViews)
+    const files = [...outcome.changed.map((d) => d.file), ...outcome.deleted.map((d) => d.file)]
+    push.notify(files, { sessionId: origin.sessionId, users: outcome.users })
+    for (const { file, revision } of outcome.changed) {
+      emit({ file, revision, author, isDeleted: false })
+    }
+    for (const { file, revision } of outcome.deleted)
+      emit({ file, revision, author, isDeleted: true })
+  }
+
+  async function handle(text: string, identity: SyncIdentity, origin: RequestOrigin = {}) {
+    let outcome: StepOutcome
+    try {
+      outcome = await runner.run(text, facts(identity))
+    } catch (err) {
+      throw asSyncError(err)
+    }
+    publish(outcome, identity.handle, origin)
+    return outcome.answer
+  }
+
+  const closeRefs = (refs: { user: string; file: string }[]) => {
+    store.commit({ deleteViews: refs })
+    push.trackViews([], refs)
+    return refs.length
+  }
+
+  function sweep(): number {
+    const expired = store.expireViews(now() - config.viewExpiryMs)
+    push.trackViews([], expired)
+    if (expired.length > 0) log.debug('views expired', { count: expired.length })
+    return expired.length
+  }
+
+  const timer = setInterval(() => {
+    try {
+      sweep()
+    } catch (err) {
+      logException('view sweep failed', err)
+    }
+  }, config.sweepIntervalMs)
+  timer.unref()
+
+  const service: SyncService = {
+    handle,
+    readDocument: (file) => store.getDocument(file),
+    listDocuments: (opts) => store.listDocuments(opts),
+    listLiveViews(file) {
+      const sessions = push.viewers(file)
+      return store
+        .listViewSummaries(file)
+        .map((v) => ({ ...v, isConnected: sessions.get(v.user) !== undefined }))
+    },
+    closeView: (user, file) =>
+      runner.withDocuments([file], () => closeRefs(store.getViews([{ user, file }])) > 0),
+    closeViews: (file) =>
+      runner.withDocuments([file], () =>
+        closeRefs(store.listViewSummaries(file).map(({ user }) => ({ user, file }))),
+      ),
+    deleteDocument: (file) =>
+      runner.withDocuments([file], () => {
+        const revision = store.getDocument(file)?.revision ?? 0
+        const viewers = store.listViewSummaries(file).map(({ user }) => ({ user, file }))
+        const existed = store.deleteDocument(file)
+        push.trackViews([], viewers)
+        if (existed) emit({ file, revision, author: 'server', isDeleted: true })
+        return existed
+      }),
+    sweep,
+    on(event, listener) {
+      if (event !== 'change') throw new RangeError(`Unknown sync service event ${String(event)}`)
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    addPushRoute(route) {
+      routes.push(route)
+      return () => {
+        const at = routes.indexOf(route)
+        if (at >= 0) routes.splice(at, 1)
+      }
+    },
+    dropSession: (sessionId) => push.dropSession(sessionId),
+    close() {
+      clearInterval(timer)
+      push.close()
+      unbind()
+    },
+  }
+  const unbind = options.bayeux
+    ? bindMobwrite(options.bayeux, service, {
+        identify: options.identifySession,
+        admit: options.admit,
+      })
+    : () => {}
+  return service
+}
