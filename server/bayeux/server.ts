@@ -1,7 +1,13 @@
 // createBayeuxServer(): the API the rest of Tandem uses, and process(), which runs one request
 // through decode → incoming extensions → handler → outgoing extensions, in order (§1.12).
 
-import { isMetaChannelName, isValidChannel, MetaChannel } from '../../shared/bayeux/channel.ts'
+import {
+  isBroadcast,
+  isMetaChannelName,
+  isValidChannel,
+  isWildcard,
+  MetaChannel,
+} from '../../shared/bayeux/channel.ts'
 import { decodeMessage } from '../../shared/bayeux/codec.ts'
 import { BayeuxError } from '../../shared/bayeux/error.ts'
 import type { BayeuxMessage, ReplyMessage } from '../../shared/bayeux/message.ts'
@@ -53,7 +59,10 @@ export interface BayeuxServerInternal extends BayeuxServer {
   connectionClosed(connection: WsConnection): void
 }
 
-/** Creates a Bayeux server; `options` override the `bayeux` section of the default config. */
+/**
+ * Creates a Bayeux server; `options` override the `bayeux` section of the default config.
+ * (Longer than 30 lines: it is the API object, one short method per entry.)
+ */
 export function createBayeuxServer(options?: Partial<BayeuxOptions>): BayeuxServerInternal {
   const core = new BayeuxCore(Object.freeze({ ...defaultConfig.bayeux, ...options }))
   validateOptions(core.options)
@@ -77,6 +86,9 @@ export function createBayeuxServer(options?: Partial<BayeuxOptions>): BayeuxServ
     },
     publish(channel, data) {
       assertChannel(channel, 'publish')
+      if (!isBroadcast(channel) || isWildcard(channel)) {
+        throw new RangeError(`publish needs a broadcast channel, got ${channel}`)
+      }
       broadcast(core, channel, data)
     },
     deliver(target, channel, data) {

@@ -172,6 +172,9 @@ test(
     ])
     assert.deepEqual(broken.body, [{ id: '7', channel: '/service/broken', successful: true }])
     assert.throws(() => srv.app.bayeux.addService('/chat', () => {}), RangeError)
+    assert.throws(() => srv.app.bayeux.publish('/service/echo', 1), RangeError)
+    assert.throws(() => srv.app.bayeux.publish('/doc/*', 1), RangeError)
+    assert.throws(() => srv.app.bayeux.publish('nope', 1), TypeError)
   },
 )
 
