@@ -53,7 +53,7 @@ function readQuery(data: unknown): string | SyncError {
 /** How {@link bindMobwrite} identifies and admits requests. */
 export interface BindOptions {
   readonly identify?: IdentifySession
-  readonly admit?: (identity: SyncIdentity) => SyncError | undefined
+  readonly guard?: (identity: SyncIdentity) => SyncError | undefined
 }
 
 /**
@@ -73,7 +73,7 @@ export function bindMobwrite(
     if (text instanceof SyncError) return fail(text.toJSON())
     const identity = identify(session)
     if (identity instanceof SyncError) return fail(identity.toJSON())
-    const refusal = options.admit?.(identity)
+    const refusal = options.guard?.(identity)
     if (refusal) return fail(refusal.toJSON())
     try {
       reply({ a: await service.handle(text, identity, { sessionId: session.id }) })

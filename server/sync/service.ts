@@ -9,7 +9,13 @@ import { createRequestFacts } from '../auth/facts.ts'
 import type { BayeuxServer } from '../bayeux/types.ts'
 import { defaultConfig, type SyncServiceConfig } from '../config.ts'
 import { log, logException } from '../log.ts'
-import type { DocumentSummary, ListDocumentsOptions, Store, ViewSummary } from '../store/store.ts'
+import type {
+  AccessLevel,
+  DocumentSummary,
+  ListDocumentsOptions,
+  Store,
+  ViewSummary,
+} from '../store/store.ts'
 import { createDocumentRunner, type RequestFacts, type StepOutcome } from './document.ts'
 import type { SyncIdentity } from './document.ts'
 import { defaultEngineOptions, type EngineOptions } from './engine.ts'
@@ -53,10 +59,16 @@ export interface SyncServiceOptions {
   readonly bayeux?: BayeuxServer
   /** Identity of a Bayeux session; default: the one auth attached, else anonymous. */
   readonly identifySession?: IdentifySession
-  /** Facts for one request (access, collaborators); default: every document is writable. */
-  readonly facts?: (identity: SyncIdentity) => RequestFacts
-  /** Refuses a Bayeux request (rate limit); gateways apply their own. */
-  readonly admit?: (identity: SyncIdentity) => SyncError | undefined
+  /**
+   * The requester's access per file, fixed for one request (auth's `access`); default: every
+   * document is writable. Collaborator lists (`C:`) follow it and leave out idle views.
+   */
+  readonly access?: (identity: SyncIdentity) => (file: string) => AccessLevel
+  /**
+   * Checks a Bayeux request before it runs (auth's `checkRequest`: revoked token, rate limit);
+   * a refusal fails the call. Gateways run their own `rateLimit` and are not guarded twice.
+   */
+  readonly guard?: (identity: SyncIdentity) => SyncError | undefined
   /** The clock; injectable for tests. */
   readonly now?: () => number
 }
@@ -107,14 +119,13 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const { store } = options
   const config: SyncServiceConfig = { ...defaultConfig.sync, ...options.config }
   const now = options.now ?? Date.now
-  const allowAll = { snapshot: () => () => 'write' as const, accessFor: () => 'write' as const }
-  const facts =
-    options.facts ??
-    ((identity: SyncIdentity) =>
-      createRequestFacts(
-        { store, access: allowAll, viewExpiryMs: config.viewExpiryMs, now },
-        identity,
-      ))
+  const accessOf = options.access ?? (() => () => 'write' as const)
+  const accessControl = {
+    snapshot: accessOf,
+    accessFor: (who: SyncIdentity, file: string) => accessOf(who)(file),
+  }
+  const factsDeps = { store, access: accessControl, viewExpiryMs: config.viewExpiryMs, now }
+  const facts = (identity: SyncIdentity): RequestFacts => createRequestFacts(factsDeps, identity)
   const runner = createDocumentRunner({
     store,
     engineOptions: { ...defaultEngineOptions, ...options.engineOptions },
@@ -233,7 +244,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const unbind = options.bayeux
     ? bindMobwrite(options.bayeux, service, {
         identify: options.identifySession,
-        admit: options.admit,
+        guard: options.guard,
       })
     : () => {}
   return service
