@@ -130,7 +130,11 @@ export interface CometDOptions {
   timesync?: boolean
   /** Overrides of the client configuration. */
   configure?: Record<string, unknown>
+  /** Share the cookie jar of an earlier client (two tabs of one browser). */
+  sameBrowserAs?: CometDType
 }
+
+const jarOfClient = new WeakMap<CometDType, string>()
 
 /** A CometD client pinned to one transport, with its own cookie jar. */
 export function createCometD(
@@ -142,7 +146,8 @@ export function createCometD(
   const cometd = new CometD()
   for (const type of cometd.getTransportTypes())
     if (type !== transport) cometd.unregisterTransport(type)
-  const jar = String(nextJar++)
+  const jar = (options.sameBrowserAs && jarOfClient.get(options.sameBrowserAs)) ?? String(nextJar++)
+  jarOfClient.set(cometd, jar)
   const urls: Record<CometDTransport, string> = {
     websocket: `${bayeuxUrl}?jar=${jar}`,
     'long-polling': bayeuxUrl,
