@@ -16,7 +16,7 @@ import { createWebSocketGateway, type WebSocketGateway } from './websocket.ts'
 
 /** What the gateways need from the rest of Tandem. */
 export interface MobwriteGatewayDeps {
-  readonly sync: Pick<SyncService, 'handle' | 'dropSession'>
+  readonly sync: Pick<SyncService, 'handle' | 'dropSession' | 'addPushRoute'>
   readonly config: GatewayConfig
   /**
    * Resolves a gateway caller: bind auth's `resolveGatewayIdentity(req, {store, auth})`.
@@ -36,12 +36,7 @@ export interface MobwriteGateways {
   /** The TCP gateway, created when `config.tcpPort` is not null; the caller listens. */
   readonly tcp: TcpGateway | undefined
   readonly buffers: GatewayBuffers
-  /**
-   * Routes a sync-service push notice: true when `sessionId` belongs to a `/mobwrite` socket
-   * (it was delivered there), false when it is someone else's (e.g. a Bayeux session).
-   */
-  deliverPush(sessionId: string, files: string[]): boolean
-  /** Closes sockets and listeners. */
+  /** Closes sockets and listeners, and removes the push route. */
   close(): Promise<void>
 }
 
@@ -56,6 +51,8 @@ export function createMobwriteGateways(deps: MobwriteGatewayDeps): MobwriteGatew
     resolveIdentity,
     dropSession: (id) => deps.sync.dropSession(id),
   })
+  // Push notices for `mobwrite-ws:` sessions go to the sockets; the rest go on to Bayeux.
+  const removeRoute = deps.sync.addPushRoute((sessionId, files) => ws.deliverPush(sessionId, files))
   const tcp =
     config.tcpPort === null ? undefined : createTcpGateway({ core, config, resolveIdentity })
   return {
@@ -63,8 +60,8 @@ export function createMobwriteGateways(deps: MobwriteGatewayDeps): MobwriteGatew
     ws,
     tcp,
     buffers,
-    deliverPush: (sessionId, files) => ws.deliverPush(sessionId, files),
     async close() {
+      removeRoute()
       await Promise.all([ws.close(), tcp?.close()])
     },
   }
