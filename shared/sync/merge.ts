@@ -1,0 +1,73 @@
+// Three-way merge of two edits of one common ancestor (DESIGN §6 "Merge, don't guess"): both
+// sides' inserts are kept whole, text deleted by either side is deleted once. Pure.
+//
+// Model: each side is a set of deleted ancestor characters plus insertions at ancestor gaps (a
+// hunk [start, end) → text deletes start..end-1 and inserts text at gap `start`). The merge keeps
+// every ancestor character neither side deleted and every insertion; at one gap the first side's
+// insertion comes before the second's, so two insertions are never nested in one another.
+
+import { applyHunks, type Hunk } from '../mobwrite/delta.ts'
+
+interface Range {
+  start: number
+  end: number
+}
+
+/** The union of both sides' deleted ranges, sorted and disjoint. */
+function deletedRanges(first: readonly Hunk[], second: readonly Hunk[]): Range[] {
+  const all = [...first, ...second].filter((h) => h.end > h.start).sort((a, b) => a.start - b.start)
+  const out: Range[] = []
+  for (const h of all) {
+    const last = out[out.length - 1]
+    if (last && h.start <= last.end) last.end = Math.max(last.end, h.end)
+    else out.push({ start: h.start, end: h.end })
+  }
+  return out
+}
+
+/** Both sides' insertions in gap order; at an equal gap the first side's comes first. */
+function insertions(
+  first: readonly Hunk[],
+  second: readonly Hunk[],
+): { at: number; text: string }[] {
+  const out: { at: number; text: string; side: number }[] = []
+  for (const h of first) if (h.text) out.push({ at: h.start, text: h.text, side: 0 })
+  for (const h of second) if (h.text) out.push({ at: h.start, text: h.text, side: 1 })
+  return out.sort((a, b) => a.at - b.at || a.side - b.side)
+}
+
+/**
+ * Merges two hunk lists over the same `ancestor` into one text. `first` wins the order at a
+ * shared gap (callers pass the side that is already established: the master text on the server,
+ * the server's edits on the client).
+ */
+export function merge3(ancestor: string, first: readonly Hunk[], second: readonly Hunk[]): string {
+  if (second.length === 0) return applyHunks(ancestor, first)
+  if (first.length === 0) return applyHunks(ancestor, second)
+  const deleted = deletedRanges(first, second)
+  let out = ''
+  let d = 0
+  // Copies ancestor[from, to) minus the deleted ranges.
+  const keep = (from: number, to: number): void => {
+    let pos = from
+    while (pos < to) {
+      while (d < deleted.length && (deleted[d] as Range).end <= pos) d++
+      const range = deleted[d]
+      if (range && range.start <= pos) {
+        pos = Math.min(to, range.end)
+        continue
+      }
+      const stop = range ? Math.min(to, range.start) : to
+      out += ancestor.slice(pos, stop)
+      pos = stop
+    }
+  }
+  let pos = 0
+  for (const ins of insertions(first, second)) {
+    keep(pos, ins.at)
+    out += ins.text
+    pos = Math.max(pos, ins.at)
+  }
+  keep(pos, ancestor.length)
+  return out
+}
