@@ -10,6 +10,9 @@ import { logException } from './log.ts'
 import { createBayeuxServer, type BayeuxServerInternal } from './bayeux/server.ts'
 import { createHttpTransport } from './bayeux/transports/http.ts'
 import { createWebSocketTransport } from './bayeux/transports/websocket.ts'
+import { openSqliteStore } from './store/sqlite.ts'
+import type { Store } from './store/store.ts'
+import { createSyncService, type SyncService, type SyncServiceOptions } from './sync/service.ts'
 
 /** Handles a WebSocket upgrade for one path (e.g. `/bayeux`, `/mobwrite`). */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -20,8 +23,17 @@ export type AppPlugin = (app: App) => void | (() => void | Promise<void>)
 /** What createApp needs. */
 export interface AppDeps {
   config: Config
-  /** The document store (server/store), opened by main.ts or the harness. */
-  store?: unknown
+  /**
+   * The document store (server/store), opened and closed by the caller (main.ts). When `sync`
+   * is set and no store is given, createApp opens `config.store.dbPath` and closes it itself.
+   */
+  store?: Store
+  /**
+   * Serve MobWrite on `/service/mobwrite` with the sync service, with these options (auth's
+   * `access`, `identifySession`, `guard`; `{}` for none). Left out: no sync service is made,
+   * for suites that wire their own.
+   */
+  sync?: Omit<SyncServiceOptions, 'store' | 'bayeux' | 'config'>
   /** Extra wiring, run in order after Bayeux is mounted: services, gateways, static files. */
   plugins?: AppPlugin[]
   /** Middleware run before the Bayeux HTTP transports (auth's Origin guard against CSRF). */
@@ -35,6 +47,9 @@ export interface App {
   readonly bayeux: BayeuxServerInternal
   /** WebSocket upgrades by URL path; unknown paths get 404. */
   readonly upgradeRoutes: Map<string, UpgradeHandler>
+  /** The sync service and its store, when `deps.sync` asked for them. */
+  readonly sync: SyncService | undefined
+  readonly store: Store | undefined
   /** Answers held connects, closes sockets, runs plugin closers, closes the server. */
   close(): Promise<void>
 }
@@ -59,7 +74,24 @@ export function createApp(deps: AppDeps): App {
     routeUpgrade(upgradeRoutes, request, socket, head),
   )
 
-  const result: App = { server, app, bayeux, upgradeRoutes, close: () => closeAll() }
+  // Sync service (server/sync): MobWrite over Bayeux on /service/mobwrite, state in the store.
+  const { dbPath, synchronous } = deps.config.store
+  const ownsStore = deps.sync !== undefined && deps.store === undefined
+  const store = ownsStore ? openSqliteStore({ path: dbPath, synchronous }) : deps.store
+  const sync =
+    deps.sync && store
+      ? createSyncService({ ...deps.sync, store, bayeux, config: deps.config.sync })
+      : undefined
+
+  const result: App = {
+    server,
+    app,
+    bayeux,
+    upgradeRoutes,
+    sync,
+    store,
+    close: () => closeAll(),
+  }
 
   // Hook: services on Bayeux (`/service/mobwrite`), MobWrite gateways (`/scripts/q.py`,
   // `/mobwrite`, ws `/mobwrite` via upgradeRoutes), static web files, admin/health/metrics.
@@ -70,6 +102,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   async function closeAll(): Promise<void> {
+    sync?.close()
     await bayeux.close()
     await bayeuxWs.close()
     for (const closer of closers.reverse()) {
@@ -83,6 +116,7 @@ export function createApp(deps: AppDeps): App {
       server.close(() => resolve())
       server.closeAllConnections()
     })
+    if (ownsStore) store?.close()
   }
   return result
 }

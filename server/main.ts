@@ -1,11 +1,23 @@
 // Entry point: the only file that reads env/argv and calls listen(). PORT (default 8080, 0
-// picks a free port), HOST (default 0.0.0.0), TANDEM_DB (default ./data/tandem.db).
+// picks a free port), HOST (default 0.0.0.0), TANDEM_DB or --db <path> (default
+// ./data/tandem.db; its folder is created), TANDEM_SYNCHRONOUS=full for power-loss durability.
 
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app.ts'
 import { type Config, defaultConfig } from './config.ts'
 import { log } from './log.ts'
 import { staticFiles } from './http/static.ts'
+import { openSqliteStore } from './store/sqlite.ts'
+
+// `--db <path>` or `--db=<path>` wins over TANDEM_DB.
+function readDbFlag(argv: readonly string[]): string | undefined {
+  const at = argv.findIndex((a) => a === '--db' || a.startsWith('--db='))
+  if (at < 0) return undefined
+  const arg = argv[at] ?? ''
+  const value = arg === '--db' ? argv[at + 1] : arg.slice('--db='.length)
+  if (!value) throw new RangeError('--db needs a path, e.g. --db ./data/tandem.db')
+  return value
+}
 
 function readConfig(env: NodeJS.ProcessEnv): Config {
   const config = structuredClone(defaultConfig)
@@ -15,13 +27,23 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   }
   config.http.port = port
   config.http.host = env.HOST ?? config.http.host
-  config.store.dbPath = env.TANDEM_DB ?? config.store.dbPath
+  config.store.dbPath = readDbFlag(process.argv.slice(2)) ?? env.TANDEM_DB ?? config.store.dbPath
+  if (env.TANDEM_SYNCHRONOUS !== undefined) {
+    const level = env.TANDEM_SYNCHRONOUS.toLowerCase()
+    if (level !== 'normal' && level !== 'full') {
+      throw new RangeError(
+        `TANDEM_SYNCHRONOUS must be normal or full, got ${env.TANDEM_SYNCHRONOUS}`,
+      )
+    }
+    config.store.synchronous = level
+  }
   return config
 }
 
 const config = readConfig(process.env)
-// The store helper opens config.store.dbPath here and passes it as deps.store.
-const tandem = createApp({ config, plugins: [staticFiles()] })
+// Every answer is committed to this file before it leaves (DESIGN §7, server/store/sqlite.ts).
+const store = openSqliteStore({ path: config.store.dbPath, synchronous: config.store.synchronous })
+const tandem = createApp({ config, store, sync: {}, plugins: [staticFiles()] })
 
 tandem.server.listen(config.http.port, config.http.host, () => {
   const { port } = tandem.server.address() as AddressInfo
@@ -36,7 +58,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     isStopping = true
     log.info('stopping', { signal })
     tandem.close().then(
-      () => process.exit(0),
+      () => {
+        store.close()
+        process.exit(0)
+      },
       () => process.exit(1),
     )
   })

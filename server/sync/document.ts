@@ -9,7 +9,7 @@ import type { Identity } from '../auth/identity.ts'
 import type { RequestFacts } from '../auth/facts.ts'
 import type { Store, StoreChange, ViewRef } from '../store/store.ts'
 import { createKeyedLock } from './document-lock.ts'
-import { syncStep, touchedViews, viewKey, type EngineOptions } from './engine.ts'
+import { syncStep, touchedViews, usersClosingAll, viewKey, type EngineOptions } from './engine.ts'
 
 /** The trusted identity a request runs as: server/auth's Identity (handle `name:ip`, principal). */
 export type SyncIdentity = Identity
@@ -57,8 +57,16 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
   const { store } = options
   const lock = createKeyedLock()
 
-  function step(request: ParsedRequest, facts: RequestFacts): StepOutcome {
+  // The views a request needs: those it names, plus every view of a user that says `x:all`.
+  function refsOf(request: ParsedRequest): ViewRef[] {
     const refs = touchedViews(request)
+    for (const user of usersClosingAll(request)) {
+      for (const { file } of store.listViewsOfUser(user)) refs.push({ user, file })
+    }
+    return refs
+  }
+
+  function step(request: ParsedRequest, refs: ViewRef[], facts: RequestFacts): StepOutcome {
     const files = unique(refs)
     const refByKey = new Map(refs.map((r) => [viewKey(r.user, r.file), r]))
     const views = new Map(store.getViews(refs).map((v) => [viewKey(v.user, v.file), v]))
@@ -94,8 +102,8 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
     run(text, facts) {
       // Parsing is pure, so it happens before the lock; only state access is serialized.
       const request = parseRequest(text)
-      const files = unique(touchedViews(request))
-      return lock.run(files, () => step(request, facts))
+      const refs = refsOf(request)
+      return lock.run(unique(refs), () => step(request, refs, facts))
     },
     withDocuments: (files, fn) => lock.run(files, fn),
   }

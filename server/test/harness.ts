@@ -14,7 +14,9 @@ export interface TestServerOptions {
   /** Edits the whole config after the defaults and the fields above are applied. */
   configure?: (config: Config) => void
   /** The document store, passed through to createApp. */
-  store?: unknown
+  store?: AppDeps['store']
+  /** Sync service options, passed through to createApp (`{}`: the service with defaults). */
+  sync?: AppDeps['sync']
   /** Extra wiring, as in createApp. */
   plugins?: AppPlugin[]
   /** Middleware before the Bayeux HTTP transports, as in createApp. */
@@ -45,6 +47,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const app = createApp({
     config,
     store: opts.store,
+    sync: opts.sync,
     plugins: opts.plugins,
     bayeuxGuards: opts.bayeuxGuards,
   })
