@@ -208,19 +208,19 @@ function renderS1(options: S1Options, results: S1Result[]): string {
   const lines = [
     `### S1: ${options.clients} clients, ${options.rooms} rooms, ${options.roomsPerClient} rooms per client, batches of ${options.batchSize} × 50 B`,
     '',
-    `| Contender | max deliveries/s (p99 ≤ ${options.p99LimitMs} ms) | fixed ${options.fixedMsgsPerSec} msg/s: p50 / p99 ms | lost / expected | server CPU ms per 1k deliveries | bytes per delivery | steps (offered msg/s → p99 ms) |`,
-    '|---|---|---|---|---|---|---|',
+    `| Contender | max deliveries/s (p99 ≤ ${options.p99LimitMs} ms) | fixed ${options.fixedMsgsPerSec} msg/s: p50 / p99 ms | lost / expected | server CPU ms per 1k deliveries | bytes per delivery | requests or frames sent per delivery | steps (offered msg/s → p99 ms) |`,
+    '|---|---|---|---|---|---|---|---|',
   ]
   for (const r of results) {
     if (r.error) {
-      lines.push(`| ${r.contender.name} | failed: ${r.error.replace(/\|/g, '/')} | | | | | |`)
+      lines.push(`| ${r.contender.name} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | |`)
       continue
     }
     const steps = r.steps
       .map((s) => `${f(s.offeredMsgsPerSec)}→${f(s.latency.p99, 1)}${s.passed ? '' : '✗'}`)
       .join(', ')
     lines.push(
-      `| ${r.contender.name} | ${f(r.maxDeliveriesPerSec)} | ${f(r.fixed?.latency.p50 ?? 0, 2)} / ${f(r.fixed?.latency.p99 ?? 0, 2)} | ${r.lost} / ${f(r.expected)} | ${f(r.serverCpuMsPer1kDeliveries, 1)} | ${f(r.bytesPerDelivery)} | ${steps} |`,
+      `| ${r.contender.name} | ${f(r.maxDeliveriesPerSec)} | ${f(r.fixed?.latency.p50 ?? 0, 2)} / ${f(r.fixed?.latency.p99 ?? 0, 2)} | ${r.lost} / ${f(r.expected)} | ${f(r.serverCpuMsPer1kDeliveries, 1)} | ${f(r.bytesPerDelivery)} | ${f(r.requestsPerDelivery, 3)} | ${steps} |`,
     )
   }
   return lines.join('\n')

@@ -72,6 +72,8 @@ export interface S1Result {
   expected: number
   serverCpuMsPer1kDeliveries: number
   bytesPerDelivery: number
+  /** Frames (websocket) or HTTP requests (long-polling) the clients sent per delivery. */
+  requestsPerDelivery: number
   error?: string
 }
 
@@ -113,6 +115,7 @@ export function runS1(
     expected: 0,
     serverCpuMsPer1kDeliveries: 0,
     bytesPerDelivery: 0,
+    requestsPerDelivery: 0,
     error,
   })
   const run = (c: S1Contender): Promise<S1Result> => {
@@ -149,12 +152,17 @@ async function runContender(
     log(`  fixed ${options.fixedMsgsPerSec} msg/s: p99 ${fixed.latency.p99.toFixed(2)} ms`)
     const steps: S1Step[] = []
     let rate = options.startMsgsPerSec
+    // A step that breaks is run once more before the ramp stops: on a shared 2-core machine one
+    // scheduling hiccup can push a p99 over the limit (Etherpad's sweep retries the same way).
     for (let i = 0; i < options.maxSteps; i++, rate *= options.rampFactor) {
-      const s = await run(Math.round(rate))
+      let s = await run(Math.round(rate))
+      if (!s.passed) {
+        steps.push(s)
+        log(`  ${describeStep(s)} (retrying)`)
+        s = await run(Math.round(rate))
+      }
       steps.push(s)
-      log(
-        `  ${s.offeredMsgsPerSec} msg/s → ${Math.round(s.deliveriesPerSec)} deliveries/s, p99 ${s.latency.p99.toFixed(2)} ms${s.passed ? '' : ' (break)'}`,
-      )
+      log(`  ${describeStep(s)}${s.passed ? '' : ' (break)'}`)
       if (!s.passed) break
     }
     const final = await settle(gens, options.drainMs * 3)
@@ -169,12 +177,20 @@ async function runContender(
       expected: final.expected,
       serverCpuMsPer1kDeliveries: final.received ? (cpu * 1e6) / final.received : 0,
       bytesPerDelivery: final.received ? final.bytes / final.received : 0,
+      requestsPerDelivery: final.received ? final.requests / final.received : 0,
     }
   } finally {
     await Promise.all(gens.map((g) => g.call('teardown', null, 5_000).catch(() => null)))
     await Promise.all(gens.map((g) => g.stop()))
-    await stopChild(server)
+    await stopChild(
+      server,
+      options.tandem.cpuProfDir || options.tandem.nodeFlags ? 'SIGTERM' : 'SIGKILL',
+    )
   }
+}
+
+function describeStep(s: S1Step): string {
+  return `${s.offeredMsgsPerSec} msg/s → ${Math.round(s.deliveriesPerSec)} deliveries/s, p99 ${s.latency.p99.toFixed(2)} ms`
 }
 
 async function totals(gens: Generator[]): Promise<S1Counts> {
@@ -184,6 +200,7 @@ async function totals(gens: Generator[]): Promise<S1Counts> {
     expected: a.expected + c.expected,
     received: a.received + c.received,
     bytes: a.bytes + c.bytes,
+    requests: a.requests + c.requests,
   }))
 }
 

@@ -121,7 +121,10 @@ async function runContender(
     }
   } finally {
     await Promise.all(gens.map((g) => g.stop()))
-    await stopChild(server)
+    await stopChild(
+      server,
+      options.tandem.cpuProfDir || options.tandem.nodeFlags ? 'SIGTERM' : 'SIGKILL',
+    )
   }
 }
 

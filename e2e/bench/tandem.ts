@@ -12,6 +12,8 @@ export interface TandemOptions {
   dbPath?: string
   /** Port to listen on (0 = any; S5 restarts on the same port). */
   port?: number
+  /** Extra node flags for the server, e.g. `--heap-prof` (it then stops with SIGTERM). */
+  nodeFlags?: string[]
 }
 
 let serial = 0
@@ -30,7 +32,10 @@ export function freshDbPath(label: string): string {
 
 /** Starts server/main.ts and resolves once it printed the port it listens on. */
 export function startTandem(options: TandemOptions = {}): Promise<ServerChild> {
-  const nodeFlags = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []
+  const nodeFlags = [
+    ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
+    ...(options.nodeFlags ?? []),
+  ]
   return startServer('server/main.ts', {
     nodeFlags,
     env: {

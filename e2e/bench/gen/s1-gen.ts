@@ -28,6 +28,7 @@ export interface S1Counts {
   expected: number
   received: number
   bytes: number
+  requests: number
 }
 
 interface Delivery {
@@ -40,7 +41,7 @@ const clients: BayeuxClient[] = []
 const rooms: string[][] = []
 let roomSizes: Record<string, number> = {}
 const histograms = new Map<number, Histogram>()
-const counts: S1Counts = { sent: 0, expected: 0, received: 0, bytes: 0 }
+const counts: S1Counts = { sent: 0, expected: 0, received: 0, bytes: 0, requests: 0 }
 const padding = 'x'.repeat(24)
 
 function onMessage(_channel: string, data: unknown): void {
@@ -110,8 +111,12 @@ function publish(args: S1Publish): Promise<S1Counts> {
 
 function snapshot(): S1Counts {
   let bytes = 0
-  for (const c of clients) bytes += c.bytes.sent + c.bytes.received
-  return { ...counts, bytes }
+  let requests = 0
+  for (const c of clients) {
+    bytes += c.bytes.sent + c.bytes.received
+    requests += c.bytes.requests
+  }
+  return { ...counts, bytes, requests }
 }
 
 function collect(args: { step: number }): { histogram: string } {

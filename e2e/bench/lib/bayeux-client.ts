@@ -32,11 +32,19 @@ export interface BayeuxClientOptions {
   onConnected?: () => void
 }
 
+/** What a client put on the wire. */
+export interface Traffic {
+  sent: number
+  received: number
+  /** WebSocket frames or HTTP requests sent. */
+  requests: number
+}
+
 /** A connected thin Bayeux client. */
 export interface BayeuxClient {
   readonly clientId: string
-  /** Payload bytes sent and received (both directions, frames or HTTP bodies). */
-  readonly bytes: { sent: number; received: number }
+  /** Payload bytes sent and received (frames or HTTP bodies), and frames or requests sent. */
+  readonly bytes: Traffic
   readonly isConnected: boolean
   subscribe(channels: string[]): Promise<void>
   /** Publishes the messages in one batch (one frame or one POST); false when disconnected. */
@@ -52,7 +60,7 @@ export interface BayeuxClient {
 // What a transport needs from its client: where to connect, where to count, whom to tell.
 interface TransportHooks {
   url: string
-  bytes: { sent: number; received: number }
+  bytes: Traffic
   receive: (ms: Message[]) => void
   down: (reason: string) => void
   up: () => void
@@ -75,7 +83,7 @@ export async function createBayeuxClient(options: BayeuxClientOptions): Promise<
 
 class ThinClient implements BayeuxClient {
   clientId = ''
-  bytes = { sent: 0, received: 0 }
+  bytes: Traffic = { sent: 0, received: 0, requests: 0 }
   isConnected = false
   private nextId = 1
   private pending = new Map<string, (m: Message) => void>()
@@ -275,6 +283,7 @@ function openWebSocket({ url, bytes, receive, down, up }: TransportHooks): Trans
       if (!isOpen || ws.readyState !== WebSocket.OPEN) return
       const text = JSON.stringify(messages)
       bytes.sent += Buffer.byteLength(text)
+      bytes.requests++
       ws.send(text)
     },
     close() {
@@ -296,6 +305,7 @@ function openLongPolling({ url, bytes, receive, down, up }: TransportHooks): Tra
   const post = (messages: Message[], done: () => void): void => {
     const body = JSON.stringify(messages)
     bytes.sent += Buffer.byteLength(body)
+    bytes.requests++
     const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ')
     const req = http.request(url, {
       method: 'POST',

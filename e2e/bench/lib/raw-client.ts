@@ -9,7 +9,7 @@ export function createRawClient(
   onMessage: (channel: string, data: unknown) => void,
 ): Promise<BayeuxClient> {
   const ws = new WebSocket(url.replace(/^http/, 'ws'), { perMessageDeflate: false })
-  const bytes = { sent: 0, received: 0 }
+  const bytes = { sent: 0, received: 0, requests: 0 }
   const waiters: (() => void)[] = []
   ws.on('message', (raw: Buffer) => {
     bytes.received += raw.length
@@ -21,6 +21,7 @@ export function createRawClient(
   const send = (frames: unknown[]): void => {
     const text = JSON.stringify(frames)
     bytes.sent += Buffer.byteLength(text)
+    bytes.requests++
     ws.send(text)
   }
   const client: BayeuxClient = {
