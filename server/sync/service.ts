@@ -153,9 +153,16 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   function publish(outcome: StepOutcome, author: string, origin: RequestOrigin): void {
     if (origin.sessionId !== undefined) push.bindUsers(origin.sessionId, outcome.users)
+    // A view that opens or closes changes the file's collaborator list (`C:`): its other
+    // viewers sync at once instead of waiting for a poll (issue 6).
+    const opened = outcome.putViews.filter((v) => !push.viewers(v.file).has(v.user))
     push.trackViews(outcome.putViews, outcome.removedViews)
-    const files = [...outcome.changed.map((d) => d.file), ...outcome.deleted.map((d) => d.file)]
-    push.notify(files, { sessionId: origin.sessionId, users: outcome.users })
+    const files = new Set([
+      ...outcome.changed.map((d) => d.file),
+      ...outcome.deleted.map((d) => d.file),
+      ...[...opened, ...outcome.removedViews].map((v) => v.file),
+    ])
+    push.notify([...files], { sessionId: origin.sessionId, users: outcome.users })
     for (const { file, revision } of outcome.changed) {
       emit({ file, revision, author, isDeleted: false })
     }
@@ -174,15 +181,22 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     return outcome.answer
   }
 
+  // Views that ended outside a request (closed by the server, expired): the remaining viewers'
+  // collaborator lists changed, so they get a push notice.
+  const viewsEnded = (refs: readonly { user: string; file: string }[]) => {
+    push.trackViews([], refs)
+    push.notify([...new Set(refs.map((r) => r.file))], { sessionId: undefined, users: new Set() })
+  }
+
   const closeRefs = (refs: { user: string; file: string }[]) => {
     store.commit({ deleteViews: refs })
-    push.trackViews([], refs)
+    viewsEnded(refs)
     return refs.length
   }
 
   function sweep(): number {
     const expired = store.expireViews(now() - config.viewExpiryMs)
-    push.trackViews([], expired)
+    viewsEnded(expired)
     if (expired.length > 0) log.debug('views expired', { count: expired.length })
     return expired.length
   }

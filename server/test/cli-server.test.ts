@@ -7,11 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { authPlugin, createAuth } from '../auth/auth.ts'
-import { defaultConfig } from '../config.ts'
-import { openSqliteStore } from '../store/sqlite.ts'
+import type { AuthConfig } from '../config.ts'
 import { connect, tryConnect } from './auth-cometd.ts'
-import { startTestServer } from './harness.ts'
+import { startAuthServer } from './auth-server.ts'
 
 const cliPath = fileURLToPath(new URL('../cli.ts', import.meta.url))
 
@@ -34,28 +32,15 @@ function runCliProcess(
   })
 }
 
-/** A server on a temp SQLite file with auth from `config`; the file path for the CLI. */
+/** A server with auth and sync on a temp SQLite file; the file path for the CLI. */
 async function startServerOnFile(
   t: { after: (fn: () => unknown) => void },
-  auth: Partial<typeof defaultConfig.auth> = {},
+  auth: Partial<AuthConfig> = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-cli-server-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
   const db = join(dir, 'tandem.db')
-  const store = openSqliteStore({ path: db })
-  const config = { ...defaultConfig.auth, ...auth }
-  const tandemAuth = createAuth({ store, config })
-  const srv = await startTestServer({
-    dbPath: db,
-    bayeux: { maxSessionsPerBrowser: 100 },
-    configure: (c) => void (c.auth = config),
-    plugins: [authPlugin(tandemAuth)],
-  })
-  t.after(async () => {
-    await srv.close()
-    store.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  return { db, store, srv, auth: tandemAuth }
+  return { db, ...(await startAuthServer(t, { dbPath: db, auth })) }
 }
 
 test(
@@ -86,5 +71,45 @@ test(
     const usage = await runCliProcess(['--db', db, 'grant', 'notes/*', 'alice'])
     assert.equal(usage.code, 2)
     assert.match(usage.stderr, /Expected: grant <pattern> <principal> <write\|read\|none>/)
+  },
+)
+
+test(
+  'a grant or revoke by the CLI changes access for the next request',
+  { timeout: 30_000 },
+  async (t) => {
+    const { db, srv, sync } = await startServerOnFile(t, { defaultAccess: 'none' })
+    const tokens = new Map<string, string>()
+    for (const name of ['alice', 'bob']) {
+      const added = await runCliProcess(['--db', db, 'token', 'add', name])
+      tokens.set(name, added.stdout.trim().split('\n')[1] ?? '')
+    }
+    const alice = await connect(srv.bayeuxUrl, {
+      transport: 'long-polling',
+      token: tokens.get('alice'),
+    })
+    const bob = await connect(srv.bayeuxUrl, { transport: 'websocket', token: tokens.get('bob') })
+    t.after(() => Promise.all([alice.disconnect(), bob.disconnect()]))
+    const open = 'u:a1\nF:0:notes/todo\nr:1:buy milk\n\n'
+    assert.match(await alice.request(open), /^E:notes\/todo:ERR_ACCESS_DENIED: /m)
+
+    const granted = await runCliProcess(['--db', db, 'grant', 'notes/*', 'alice', 'write'])
+    assert.equal(granted.stdout.trim(), 'Granted write on notes/* to alice.')
+    assert.equal(await alice.request(open), 'F:1:notes/todo\nd:0:=8\n')
+    assert.equal(sync.readDocument('notes/todo')?.text, 'buy milk')
+
+    await runCliProcess(['--db', db, 'grant', 'notes/*', 'bob', 'read'])
+    const read = await bob.request('u:b1\nF:0:notes/todo\nR:1:sell milk\n\n')
+    assert.match(read, /^O:notes\/todo$/m)
+    assert.equal(sync.readDocument('notes/todo')?.text, 'buy milk')
+
+    const revoked = await runCliProcess(['--db', db, 'revoke', 'notes/*', 'bob'])
+    assert.equal(revoked.code, 0, revoked.stderr)
+    assert.match(
+      await bob.request('u:b1\nF:0:notes/todo\nr:1:\n\n'),
+      /^E:notes\/todo:ERR_ACCESS_DENIED: /m,
+    )
+    const rules = await runCliProcess(['--db', db, 'rules'])
+    assert.match(rules.stdout, /^notes\/\* {2}alice {2}write$/m)
   },
 )
