@@ -1,17 +1,14 @@
 // Small pieces of MobWrite text the gateways build themselves: `E:` lines and request framing.
 // Pure; no I/O.
 
+import { isTerminated, writeLine } from '../../shared/mobwrite/codec.ts'
+
 /**
  * An `E:` error line (Mozilla MobWrite, mobwrite-notes §1.3): `E:<file|all>:<message>\n`.
  * Line breaks in the message become spaces so the answer keeps one line per command.
  */
 export function errorLine(message: string, file = 'all'): string {
-  return `E:${file}:${message.replace(/[\r\n]+/g, ' ')}\n`
-}
-
-/** Whether `text` ends in a blank line, as the daemon requires (mobwrite-notes §1.2). */
-export function isTerminated(text: string): boolean {
-  return /(?:\n\n|\r\r|\n\r\n\r|\r\n\r\n)$/.test(text)
+  return writeLine({ type: 'error', file, message: message.replace(/[\r\n]+/g, ' ') }) + '\n'
 }
 
 /**

@@ -5,14 +5,14 @@
 
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import type { GatewayConfig } from '../config.ts'
-import { isTerminated } from './answer.ts'
+import { parseRequest, type BufferLine } from '../../shared/mobwrite/codec.ts'
 
 /** Reassembles `b:` fragments across requests. */
 export interface GatewayBuffers {
   /**
-   * The request to run for `text`: `text` itself when it holds no `b:` line, the reassembled
-   * request when this fragment completed one, or undefined while fragments are missing (and for
-   * a malformed fragment, which the daemon skipped too).
+   * The request to run for `text`: `text` itself when it holds no `b:` line (or is not
+   * terminated), the reassembled request when this fragment completed one, or undefined while
+   * fragments are missing. The codec skips a malformed `b:` line as junk, as the daemon did.
    * @throws SyncError `ERR_REQUEST_INVALID` when a complete buffer does not percent-decode.
    */
   feed(text: string, owner: string): string | undefined
@@ -28,32 +28,11 @@ export type BufferOptions = Pick<
   readonly now?: () => number
 }
 
-interface Fragment {
-  readonly id: string
-  readonly total: number
-  readonly index: number
-  readonly chunk: string
-}
-
 interface Pending {
   readonly createdMs: number
   // A Map, not an array: N comes from the network and must not size an allocation.
   readonly slots: Map<number, string>
   chars: number
-}
-
-// "buffers are not intended to be mixed with other commands" (core.py): the first b:/B: line of
-// a terminated request decides; the other lines are dropped.
-function findFragment(text: string): Fragment | undefined | null {
-  if (!isTerminated(text)) return null
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line === '') break
-    if (line[1] !== ':' || (line[0] !== 'b' && line[0] !== 'B')) continue
-    const match = /^(\S+) (\d{1,9}) (\d{1,9}) (.*)$/s.exec(line.slice(2))
-    if (!match) return undefined
-    return { id: match[1]!, total: Number(match[2]), index: Number(match[3]), chunk: match[4]! }
-  }
-  return null
 }
 
 function decodeBuffer(encoded: string): string {
@@ -79,7 +58,7 @@ export function createGatewayBuffers(options: BufferOptions): GatewayBuffers {
     }
   }
 
-  function store(owner: string, f: Fragment): string | undefined {
+  function store(owner: string, f: BufferLine): string | undefined {
     const key = `${owner}\u0000${f.id}_${f.total}`
     let entry = pending.get(key)
     if (!entry) {
@@ -100,10 +79,12 @@ export function createGatewayBuffers(options: BufferOptions): GatewayBuffers {
   }
 
   function feed(text: string, owner: string, depth = 0): string | undefined {
-    const fragment = findFragment(text)
-    if (fragment === null) return text
+    // "buffers are not intended to be mixed with other commands" (core.py): the first b:/B:
+    // line of a terminated request decides and the other lines are dropped.
+    const { terminated, buffer: fragment } = parseRequest(text)
+    if (!terminated || fragment === null) return text
     // Buffers may nest (server.xml "Nested Buffer"); three levels is more than any client makes.
-    if (fragment === undefined || depth > 3) return undefined
+    if (depth > 3) return undefined
     const { total, index, chunk } = fragment
     // Out-of-range fragments are ignored; N beyond the size limit could never complete.
     if (index < 1 || index > total || total > options.maxBufferChars) return undefined

@@ -40,7 +40,7 @@ export interface MobwriteGateways {
   close(): Promise<void>
 }
 
-/** Creates the gateways. Mount them with {@link mountMobwriteGateways} or {@link mobwriteGateways}. */
+/** Creates the gateways; mount them with {@link mountMobwriteGateways} (or use the plugin). */
 export function createMobwriteGateways(deps: MobwriteGatewayDeps): MobwriteGateways {
   const { config, resolveIdentity } = deps
   const buffers = createGatewayBuffers(config)
@@ -74,7 +74,21 @@ export function mountMobwriteGateways(app: App, gateways: MobwriteGateways): () 
   return () => gateways.close()
 }
 
-/** An AppPlugin that mounts already-created gateways (put it before catch-all static files). */
-export function mobwriteGateways(gateways: MobwriteGateways): AppPlugin {
-  return (app) => mountMobwriteGateways(app, gateways)
+/** Options of {@link mobwriteGateways}: the deps without `sync` (the app's service is used). */
+export interface MobwriteGatewaysPluginOptions extends Omit<MobwriteGatewayDeps, 'sync'> {
+  /** Receives the gateways once made (main.ts listens on `tcp.server`). */
+  readonly onCreated?: (gateways: MobwriteGateways) => void
+}
+
+/**
+ * An AppPlugin that creates the gateways on the app's sync service and mounts them. Put it
+ * before the static files plugin, which answers every path while the web build is missing.
+ */
+export function mobwriteGateways(options: MobwriteGatewaysPluginOptions): AppPlugin {
+  return (app) => {
+    if (!app.sync) throw new TypeError('The MobWrite gateways need createApp({sync: ...})')
+    const gateways = createMobwriteGateways({ ...options, sync: app.sync })
+    options.onCreated?.(gateways)
+    return mountMobwriteGateways(app, gateways)
+  }
 }

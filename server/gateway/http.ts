@@ -57,21 +57,28 @@ function clientIp(req: IncomingMessage): string {
   return (req as Partial<Request>).ip ?? req.socket.remoteAddress ?? 'unknown'
 }
 
+/** The raw query string and body of a request, within the configured limits. */
+async function readRaw(deps: HttpGatewayDeps, req: IncomingMessage) {
+  const url = req.url ?? ''
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''
+  if (Buffer.byteLength(query) > deps.config.maxQueryBytes) {
+    throw new SyncError(
+      ErrorCode.ERR_REQUEST_TOO_LARGE,
+      `Query string larger than ${deps.config.maxQueryBytes} bytes (gateway.maxQueryBytes)`,
+    )
+  }
+  const body = req.method === 'POST' ? await readBody(req, deps.config.maxBodyBytes) : undefined
+  return { query, body }
+}
+
 /** Answers one gateway request (after CORS and method checks). */
 async function answerRequest(deps: HttpGatewayDeps, req: IncomingMessage, res: ServerResponse) {
   const url = req.url ?? ''
-  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''
-  let mode = modeOf(req.method, query)
+  let mode = modeOf(req.method, url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
   try {
-    if (Buffer.byteLength(query) > deps.config.maxQueryBytes) {
-      throw new SyncError(
-        ErrorCode.ERR_REQUEST_TOO_LARGE,
-        `Query string larger than ${deps.config.maxQueryBytes} bytes (gateway.maxQueryBytes)`,
-      )
-    }
-    const body = req.method === 'POST' ? await readBody(req, deps.config.maxBodyBytes) : undefined
-    const rawBody = body?.toString('latin1') ?? ''
-    if (body && body.length > 0) mode = modeOf(undefined, rawBody + '&' + query)
+    const { query, body } = await readRaw(deps, req)
+    if (body && body.length > 0) mode = modeOf(undefined, body.toString('latin1') + '&' + query)
+    // Body fields win over query fields of the same name.
     const fields = decodeForm(query)
     for (const [name, value] of body ? decodeForm(body) : []) fields.set(name, value)
     const identity = deps.resolveIdentity({
@@ -82,9 +89,7 @@ async function answerRequest(deps: HttpGatewayDeps, req: IncomingMessage, res: S
     })
     if (identity instanceof SyncError) return send(res, mode, refusalAnswer(identity))
     const text = fields.get(mode === 'text' ? 'q' : 'p') ?? fields.get('q') ?? fields.get('p')
-    if (text === undefined) {
-      return send(res, mode, refusalAnswer(noField))
-    }
+    if (text === undefined) return send(res, mode, refusalAnswer(noField))
     send(res, mode, await deps.core.answer(text, identity))
   } catch (err) {
     // Too large or undecodable: answer, then close so the unread rest of the body goes nowhere.

@@ -1,0 +1,100 @@
+// Hostile input on the HTTP gateway: oversized bodies and queries, broken escapes, invalid
+// UTF-8, odd methods and headers. Every one gets a clean 200 answer (with an E: line) or a
+// plain HTTP refusal, and the server keeps serving other clients.
+
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { startGatewayServer, type GatewayServer } from './gateway-harness.ts'
+import { get, postForm, xhrBody } from './gateway-clients.ts'
+
+let gw: GatewayServer
+let q: string
+before(async () => {
+  gw = await startGatewayServer((c) => {
+    c.gateway.maxBodyBytes = 2_048
+    c.gateway.maxQueryBytes = 1_024
+  })
+  q = gw.srv.url + '/scripts/q.py'
+})
+after(() => gw.close())
+const opts = { timeout: 10_000 }
+
+async function stillServing(): Promise<void> {
+  const res = await postForm(q, xhrBody('U:ok\n\n'))
+  assert.equal(res.text, '\n')
+}
+
+test('oversized body: E:all answer, connection closed, server fine', opts, async () => {
+  const res = await postForm(q, xhrBody('u:x\nF:0:big\nr:1:' + 'y'.repeat(5_000) + '\n\n'))
+  assert.equal(res.status, 200)
+  assert.equal(res.text, 'E:all:Request body larger than 2048 bytes (gateway.maxBodyBytes)\n\n')
+  assert.equal(gw.sync.readDocument('big'), undefined)
+  await stillServing()
+})
+
+test('oversized body without Content-Length (chunked) is cut off too', opts, async () => {
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = request(q, { method: 'POST', headers: { 'Transfer-Encoding': 'chunked' } })
+    req.on('response', (res) => {
+      let body = ''
+      res.on('data', (c) => (body += c))
+      res.on('end', () => {
+        resolve(body)
+        req.destroy()
+      })
+    })
+    req.on('error', reject)
+    req.write('q=' + 'a'.repeat(3_000))
+    // Never finish the body: the gateway must answer without waiting for it.
+  })
+  assert.match(text, /^E:all:Request body larger than 2048 bytes/)
+  await stillServing()
+})
+
+test('oversized JSONP query answers as JSONP', opts, async () => {
+  const res = await get(q + '?p=' + 'u'.repeat(2_000))
+  assert.equal(res.status, 200)
+  assert.match(res.text, /^mobwrite\.callback\("E:all:Query string larger than 1024 bytes/)
+})
+
+test(
+  'broken escapes and invalid UTF-8: 200 with E:all, in the caller`s framing',
+  opts,
+  async () => {
+    for (const body of ['q=%zz', 'q=u%3Aa%0A%E3%81', 'q=%C3%28%0A%0A', 'q=%']) {
+      const res = await postForm(q, body)
+      assert.equal(res.status, 200, body)
+      assert.match(res.text, /^E:all:.+\n\n$/, body)
+    }
+    const jsonp = await get(q + '?p=%FF%0A%0A')
+    assert.equal(jsonp.text, 'mobwrite.callback("E:all:Form data is not valid UTF-8\\n");')
+    await stillServing()
+  },
+)
+
+test('invalid escapes inside the protocol (deltas) resync instead of failing', opts, async () => {
+  assert.equal(
+    (await postForm(q, xhrBody('u:e\nF:0:esc\nr:1:abc\n\n'))).text,
+    'F:1:esc\nd:0:=3\n\n',
+  )
+  const res = await postForm(q, xhrBody('u:e\nF:1:esc\nd:1:=3\t+%E3%81\n\n'))
+  assert.equal(res.status, 200)
+  assert.match(res.text, /^F:\d+:esc\nR:1:abc\n\n$/)
+  assert.equal(gw.sync.readDocument('esc')?.text, 'abc')
+})
+
+test('no q or p, odd methods and unknown headers', opts, async () => {
+  const none = await postForm(q, 'x=1')
+  assert.equal(none.text, 'E:all:The request has no q or p field\n\n')
+  const put = await fetch(q, { method: 'PUT', body: 'q=x' })
+  assert.equal(put.status, 405)
+  assert.equal(put.headers.get('allow'), 'GET, POST, OPTIONS')
+  await put.text()
+  const odd = await postForm(q, xhrBody('u:hdr\nF:0:hdr\nr:1:ok\n\n'), {
+    'X-Unknown': 'x'.repeat(4_000),
+    'Content-Type': 'text/weird',
+    Authorization: 'Basic Zm9vOmJhcg==',
+  })
+  assert.equal(odd.text, 'F:1:hdr\nd:0:=2\n\n')
+})
