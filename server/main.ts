@@ -1,6 +1,7 @@
 // Entry point: the only file that reads env/argv and calls listen(). PORT (default 8080, 0
 // picks a free port), HOST (default 0.0.0.0), TANDEM_DB or --db <path> (default
-// ./data/tandem.db; its folder is created), TANDEM_SYNCHRONOUS=full for power-loss durability.
+// ./data/tandem.db; its folder is created), TANDEM_SYNCHRONOUS=full for power-loss durability,
+// TANDEM_ALLOW_ANONYMOUS / TANDEM_DEFAULT_ACCESS / TANDEM_ALLOWED_ORIGINS (server/auth/env.ts).
 
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app.ts'
@@ -8,6 +9,8 @@ import { type Config, defaultConfig } from './config.ts'
 import { log } from './log.ts'
 import { staticFiles } from './http/static.ts'
 import { openSqliteStore } from './store/sqlite.ts'
+import { authPlugin, createAuth } from './auth/auth.ts'
+import { readAuthEnv } from './auth/env.ts'
 
 // `--db <path>` or `--db=<path>` wins over TANDEM_DB.
 function readDbFlag(argv: readonly string[]): string | undefined {
@@ -28,6 +31,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   config.http.port = port
   config.http.host = env.HOST ?? config.http.host
   config.store.dbPath = readDbFlag(process.argv.slice(2)) ?? env.TANDEM_DB ?? config.store.dbPath
+  config.auth = readAuthEnv(config.auth, env)
   if (env.TANDEM_SYNCHRONOUS !== undefined) {
     const level = env.TANDEM_SYNCHRONOUS.toLowerCase()
     if (level !== 'normal' && level !== 'full') {
@@ -43,7 +47,28 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
 const config = readConfig(process.env)
 // Every answer is committed to this file before it leaves (DESIGN §7, server/store/sqlite.ts).
 const store = openSqliteStore({ path: config.store.dbPath, synchronous: config.store.synchronous })
-const tandem = createApp({ config, store, sync: {}, plugins: [staticFiles()] })
+// Identity, access rules, rate limits and the Bayeux policy (server/auth), on the same store.
+const auth = createAuth({ store, config: config.auth })
+const tandem = createApp({
+  config,
+  store,
+  sync: {
+    access: (identity) => auth.access(identity),
+    guard: (identity) => auth.checkRequest(identity),
+  },
+  plugins: [
+    authPlugin(auth),
+    staticFiles({
+      listDocuments: (req) =>
+        auth.readableDocuments({
+          headers: req.headers,
+          token: req.query['token'],
+          ip: req.ip ?? '',
+        }),
+    }),
+  ],
+  bayeuxGuards: [auth.originGuard],
+})
 
 tandem.server.listen(config.http.port, config.http.host, () => {
   const { port } = tandem.server.address() as AddressInfo

@@ -46,3 +46,27 @@ test('access: rules, the default, and invalid names as none', () => {
   )
   assert.equal(auth.checkDocName('a//b')?.code, ErrorCode.ERR_DOC_NAME_INVALID)
 })
+
+test('readableDocuments lists only what the caller may read, newest first', () => {
+  const store = createMemoryStore()
+  const auth = createAuth({ store, config: { ...defaultConfig.auth, defaultAccess: 'none' } })
+  store.putRule({ pattern: 'pub/*', principal: '*', access: 'read', createdMs: 0 })
+  store.putRule({ pattern: '*', principal: 'fay', access: 'write', createdMs: 0 })
+  store.commit({
+    putDocuments: [
+      { file: 'pub/a', text: 'a', revision: 1, updatedMs: 1 },
+      { file: 'pub/b', text: 'b', revision: 1, updatedMs: 3 },
+      { file: 'secret', text: 's', revision: 1, updatedMs: 2 },
+    ],
+  })
+  const files = (req: Parameters<typeof auth.readableDocuments>[0]) =>
+    auth.readableDocuments(req).map((d) => d.file)
+  assert.deepEqual(files({ headers: {}, ip: '1.1.1.1' }), ['pub/b', 'pub/a'])
+  const { token } = issueToken(store, 'fay')
+  assert.deepEqual(files({ headers: { authorization: `Bearer ${token}` }, ip: '1.1.1.1' }), [
+    'pub/b',
+    'secret',
+    'pub/a',
+  ])
+  assert.deepEqual(files({ headers: {}, token: 'tdm_bad', ip: '1.1.1.1' }), [])
+})

@@ -6,7 +6,7 @@ import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import type { AppPlugin } from '../app.ts'
 import type { BayeuxServer, ServerSession } from '../bayeux/types.ts'
 import type { AuthConfig } from '../config.ts'
-import type { AccessLevel, Store } from '../store/store.ts'
+import type { AccessLevel, DocumentSummary, Store } from '../store/store.ts'
 import { createAccessControl, type AccessControl, type Principal } from './acl.ts'
 import { identityOf, installBayeuxAuth } from './bayeux-auth.ts'
 import { createOriginGuard } from './csrf.ts'
@@ -40,6 +40,12 @@ export interface Auth {
   checkRequest(identity: RequestIdentity): SyncError | undefined
   /** Why `file` is not an acceptable document name, as an error, or undefined. */
   checkDocName(file: string): SyncError | undefined
+  /**
+   * The documents the caller of a request may read (`GET /api/documents`), newest first: the
+   * identity comes from the Authorization header or `token` parameter; a refused identity
+   * lists nothing, and forbidden documents are left out so their names do not leak.
+   */
+  readableDocuments(req: GatewayRequestLike, limit?: number): DocumentSummary[]
   /** Installs the security policy and authorizers on a Bayeux server; returns a remover. */
   installBayeux(bayeux: BayeuxServer): () => void
   /** Express middleware refusing cookie-carrying POSTs from foreign origins (CSRF). */
@@ -99,6 +105,16 @@ export function createAuth(options: AuthOptions): Auth {
       return limiter.check(rateKey(identity))
     },
     checkDocName,
+    readableDocuments(req, limit = 200) {
+      const who = resolveGatewayIdentity(req, { store, auth: config })
+      if (who instanceof SyncError) return []
+      const accessOf = accessControl.snapshot(who)
+      return store
+        .listDocuments()
+        .filter((doc) => !doc.isNull && accessOf(doc.file) !== 'none')
+        .sort((a, b) => b.updatedMs - a.updatedMs)
+        .slice(0, limit)
+    },
     installBayeux: (bayeux) => installBayeuxAuth(bayeux, { store, auth: config }),
     originGuard: createOriginGuard(config),
   }

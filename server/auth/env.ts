@@ -1,0 +1,47 @@
+// The `auth` settings an operator may give as environment variables. Pure: main.ts passes its
+// env in (it is the only file that reads process.env) and gets the edited section back.
+
+import type { AuthConfig } from '../config.ts'
+import { isAccessLevel } from './acl.ts'
+
+/** The variables {@link readAuthEnv} understands, for usage texts and the README. */
+export const authEnvVars = {
+  TANDEM_ALLOW_ANONYMOUS: 'true|false: may clients without a token connect (auth.allowAnonymous)',
+  TANDEM_DEFAULT_ACCESS: 'write|read|none: access where no rule matches (auth.defaultAccess)',
+  TANDEM_ALLOWED_ORIGINS: 'comma-separated origins for cookie-carrying POSTs (auth.allowedOrigins)',
+} as const
+
+function readBoolean(name: string, value: string): boolean {
+  if (/^(true|1|yes|on)$/i.test(value)) return true
+  if (/^(false|0|no|off)$/i.test(value)) return false
+  throw new RangeError(`${name} must be true or false, got ${value}`)
+}
+
+/**
+ * `base` with the `TANDEM_*` auth variables of `env` applied.
+ * @throws RangeError naming the variable when a value is not understood.
+ */
+export function readAuthEnv(
+  base: AuthConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): AuthConfig {
+  const config = { ...base, allowedOrigins: [...base.allowedOrigins] }
+  const anonymous = env['TANDEM_ALLOW_ANONYMOUS']
+  if (anonymous !== undefined)
+    config.allowAnonymous = readBoolean('TANDEM_ALLOW_ANONYMOUS', anonymous)
+  const access = env['TANDEM_DEFAULT_ACCESS']
+  if (access !== undefined) {
+    if (!isAccessLevel(access)) {
+      throw new RangeError(`TANDEM_DEFAULT_ACCESS must be write, read or none, got ${access}`)
+    }
+    config.defaultAccess = access
+  }
+  const origins = env['TANDEM_ALLOWED_ORIGINS']
+  if (origins !== undefined) {
+    config.allowedOrigins = origins
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== '')
+  }
+  return config
+}
