@@ -55,6 +55,7 @@ const tandem = createApp({
   sync: {
     access: (identity) => auth.access(identity),
     guard: (identity) => auth.checkRequest(identity),
+    checkName: (file) => auth.checkDocName(file),
   },
   plugins: [
     authPlugin(auth),

@@ -2,6 +2,7 @@
 // handle, its access to each file (ACL) and the other live views of a file (`C:` lines).
 // Reads the store; decides nothing about text.
 
+import type { SyncError } from '../../shared/errors.ts'
 import type { AccessLevel, Store } from '../store/store.ts'
 import type { AccessControl } from './acl.ts'
 import type { Identity } from './identity.ts'
@@ -24,6 +25,8 @@ export interface RequestFacts {
   access(file: string): AccessLevel
   /** The live views of `file` (idle ones left out); empty when the requester has no access. */
   collaborators(file: string): Collaborator[]
+  /** Why `file` is not an acceptable document name, or undefined (see names.ts). */
+  checkName(file: string): SyncError | undefined
 }
 
 /** Dependencies of {@link createRequestFacts}. */
@@ -33,6 +36,8 @@ export interface FactsDeps {
   /** Views idle for longer than this are not collaborators (`sync.viewExpiryMs`). */
   readonly viewExpiryMs: number
   readonly now?: () => number
+  /** Name validation (auth's `checkDocName`); default: every name is accepted. */
+  readonly checkName?: (file: string) => SyncError | undefined
 }
 
 /**
@@ -50,6 +55,7 @@ export function createRequestFacts(deps: FactsDeps, identity: Identity): Request
   }
   return {
     handle: identity.handle,
+    checkName: deps.checkName ?? (() => undefined),
     access,
     collaborators(file) {
       if (access(file) === 'none') return []

@@ -18,6 +18,8 @@ export interface SyncFacts {
   access(file: string): 'write' | 'read' | 'none'
   /** Views attached to `file` (the requester's own user id is left out of `C:` lines). */
   collaborators(file: string): readonly Collaborator[]
+  /** Why `file` is not an acceptable document name (answered with `E:` only), or undefined. */
+  checkName?(file: string): { readonly code: ErrorCode; readonly message: string } | undefined
 }
 
 /** Limits and budgets of the engine. */
@@ -120,6 +122,14 @@ function refuse(s: Step, file: string, code: ErrorCode, message: string): void {
   s.lastFile = null
 }
 
+// An unacceptable name (auth's rules: characters, length, no path tricks) is refused before
+// access is even asked, with its own code.
+function refuseName(s: Step, file: string): boolean {
+  const problem = s.input.facts.checkName?.(file)
+  if (problem) refuse(s, file, problem.code, `${problem.code}: ${problem.message}`)
+  return problem !== undefined
+}
+
 const accessDenied = 'ERR_ACCESS_DENIED: You may not open this document'
 const readOnlyNull = 'ERR_READ_ONLY: This document is read-only'
 
@@ -134,6 +144,7 @@ type Handler<K extends Action['kind']> = (s: Step, a: Extract<Action, { kind: K 
 
 // `n:`: forget the text and this view; no output (§2.2 step 2).
 const nullify: Handler<'nullify'> = (s, a) => {
+  if (refuseName(s, a.file)) return
   const access = s.input.facts.access(a.file)
   if (access !== 'write') {
     return refuse(
@@ -197,6 +208,7 @@ function newView(user: string, file: string): ViewState {
 function runEdits(s: Step, actions: readonly EditAction[]): void {
   const { user, file, echoUser } = actions[0] as EditAction
   const { facts, options, nowMs } = s.input
+  if (refuseName(s, file)) return
   const access = facts.access(file)
   if (access === 'none') return refuse(s, file, ErrorCode.ERR_ACCESS_DENIED, accessDenied)
   const key = viewKey(user, file)

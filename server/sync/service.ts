@@ -69,6 +69,8 @@ export interface SyncServiceOptions {
    * a refusal fails the call. Gateways run their own `rateLimit` and are not guarded twice.
    */
   readonly guard?: (identity: SyncIdentity) => SyncError | undefined
+  /** Refuses unacceptable document names with `E:` (auth's `checkDocName`); default: none. */
+  readonly checkName?: (file: string) => SyncError | undefined
   /** The clock; injectable for tests. */
   readonly now?: () => number
 }
@@ -124,7 +126,13 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     snapshot: accessOf,
     accessFor: (who: SyncIdentity, file: string) => accessOf(who)(file),
   }
-  const factsDeps = { store, access: accessControl, viewExpiryMs: config.viewExpiryMs, now }
+  const factsDeps = {
+    store,
+    access: accessControl,
+    viewExpiryMs: config.viewExpiryMs,
+    now,
+    ...(options.checkName ? { checkName: options.checkName } : {}),
+  }
   const facts = (identity: SyncIdentity): RequestFacts => createRequestFacts(factsDeps, identity)
   const runner = createDocumentRunner({
     store,

@@ -50,6 +50,7 @@ export async function startAuthServer(
           bayeux: app.bayeux,
           access: (identity) => auth!.access(identity),
           guard: (identity) => auth!.checkRequest(identity),
+          checkName: (file) => auth!.checkDocName(file),
           config: { pushDebounceMs: 5, ...options.sync },
           ...(options.now ? { now: options.now } : {}),
         })

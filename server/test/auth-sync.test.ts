@@ -132,3 +132,25 @@ for (const transport of transports) {
     assert.equal(await waitFor(() => text(s, 'pad')), 'x')
   })
 }
+
+test(
+  'document names with path tricks or bad characters get E: with ERR_DOC_NAME_INVALID',
+  opts,
+  async (t) => {
+    const s = await startAuthServer(t)
+    const guest = await connect(s.srv.bayeuxUrl, { transport: 'websocket', name: 'guest' })
+    t.after(() => guest.disconnect())
+    const cases: [string, string][] = [
+      ['../etc/passwd', 'Document name may not contain . or .. segments'],
+      ['/abs', 'Document name may not start or end with /'],
+      ['a*b', 'Document name may only contain letters, digits and . _ ~ : @ + - /'],
+      ['x'.repeat(201), 'Document name is 201 characters long (at most 200)'],
+    ]
+    for (const [file, message] of cases) {
+      const answer = await guest.request(`u:g1\nF:0:${file}\nr:1:hi\n\n`)
+      assert.equal(answer, `E:${file}:ERR_DOC_NAME_INVALID: ${message}\n`)
+      assert.equal(await guest.request(`u:g1\nN:${file}\n\n`), answer)
+      assert.equal(s.sync.readDocument(file), undefined)
+    }
+  },
+)
