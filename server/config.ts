@@ -52,6 +52,8 @@ export interface GatewayConfig {
   wsMaxMessageBytes: number
   /** Requests one `/mobwrite` WebSocket may have queued unanswered; more closes it (4429). */
   wsMaxPendingRequests: number
+  /** `/mobwrite` WebSocket ping period; a socket that misses one pong is dropped. 0: no pings. */
+  wsPingIntervalMs: number
   /** Incomplete `b:` buffers are forgotten after this long (MobWrite TIMEOUT_BUFFER: 15 min). */
   bufferExpiryMs: number
   /** Most incomplete `b:` buffers held at once (oldest dropped first). */
@@ -208,6 +210,7 @@ export const defaultConfig: Config = {
     tcpMaxConnections: 1_000,
     wsMaxMessageBytes: 1_048_576,
     wsMaxPendingRequests: 16,
+    wsPingIntervalMs: 25_000,
     bufferExpiryMs: 15 * 60_000,
     maxBuffers: 10_000,
     maxBufferChars: 1_048_576,

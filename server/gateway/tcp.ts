@@ -45,37 +45,46 @@ async function answerFor(deps: TcpGatewayDeps, socket: Socket, bytes: Uint8Array
 }
 
 function serve(deps: TcpGatewayDeps, socket: Socket): void {
-  const reader = new RequestReader(deps.config.tcpMaxRequestBytes)
-  const deadline = setTimeout(() => {
+  const { tcpMaxRequestBytes, tcpReadTimeoutMs } = deps.config
+  const reader = new RequestReader(tcpMaxRequestBytes)
+  let timer = setTimeout(() => {
     log.debug('tcp gateway read deadline passed', { ip: socket.remoteAddress })
     socket.destroy()
-  }, deps.config.tcpReadTimeoutMs)
-  const stop = () => {
-    clearTimeout(deadline)
+  }, tcpReadTimeoutMs)
+  // Answer, then give the client as long again to close its side: with allowHalfOpen a client
+  // that never closes would otherwise hold the socket (and a connection slot) forever.
+  const finish = (answer: string) => {
+    if (socket.destroyed) return
+    socket.end(answer)
+    timer = setTimeout(() => socket.destroy(), tcpReadTimeoutMs)
+  }
+  const stopReading = () => {
+    clearTimeout(timer)
     socket.off('data', onData)
-    socket.pause()
+    // Bytes after the request are drained and dropped; unread input would make the kernel
+    // reset the connection on close and could cut the answer short.
+    socket.on('data', () => {})
   }
   const onData = (chunk: Buffer) => {
     const state = reader.push(chunk)
     if (state === ReaderState.TooLarge) {
-      stop()
-      const message = `Request larger than ${deps.config.tcpMaxRequestBytes} bytes`
-      socket.end(refusalAnswer(new SyncError(ErrorCode.ERR_REQUEST_TOO_LARGE, message)))
+      stopReading()
+      const message = `Request larger than ${tcpMaxRequestBytes} bytes`
+      finish(refusalAnswer(new SyncError(ErrorCode.ERR_REQUEST_TOO_LARGE, message)))
     } else if (state === ReaderState.Done) {
-      stop()
-      void answerFor(deps, socket, reader.content()).then((answer) => socket.end(answer))
+      stopReading()
+      void answerFor(deps, socket, reader.content()).then(finish)
     }
   }
   socket.on('data', onData)
   // End of input before the blank line: a truncated request, answered with nothing (§1.2).
   socket.on('end', () => {
-    if (!reader.isFinished) {
-      clearTimeout(deadline)
-      socket.end()
-    }
+    if (reader.isFinished) return
+    stopReading()
+    finish('')
   })
-  socket.on('error', () => clearTimeout(deadline))
-  socket.on('close', () => clearTimeout(deadline))
+  socket.on('error', () => socket.destroy())
+  socket.on('close', () => clearTimeout(timer))
 }
 
 /** Creates the TCP gateway (not listening yet). */

@@ -30,7 +30,10 @@ export const WsCloseCode = {
 /** Dependencies of {@link createWebSocketGateway}. */
 export interface WebSocketGatewayDeps {
   readonly core: GatewayCore
-  readonly config: Pick<GatewayConfig, 'wsMaxMessageBytes' | 'wsMaxPendingRequests'>
+  readonly config: Pick<
+    GatewayConfig,
+    'wsMaxMessageBytes' | 'wsMaxPendingRequests' | 'wsPingIntervalMs'
+  >
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
   /** Tells the sync service a push session ended (SyncService.dropSession). */
   readonly dropSession?: (sessionId: string) => void
@@ -74,14 +77,39 @@ function decodeMessage(data: RawData): string | undefined {
   }
 }
 
+// Dead peers (a laptop lid closed, a NAT timeout) are found by ping/pong, as ws's README shows:
+// a socket that has not answered the previous ping when the next one is due is terminated.
+function startHeartbeat(sockets: ReadonlyMap<string, WebSocket>, intervalMs: number) {
+  const alive = new WeakSet<WebSocket>()
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          for (const ws of sockets.values()) {
+            if (!alive.delete(ws)) ws.terminate()
+            else ws.ping()
+          }
+        }, intervalMs)
+      : undefined
+  timer?.unref()
+  return {
+    watch(ws: WebSocket) {
+      alive.add(ws)
+      ws.on('pong', () => alive.add(ws))
+    },
+    stop: () => clearInterval(timer),
+  }
+}
+
 /** Creates the gateway; register `handleUpgrade` for `/mobwrite`. */
 export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.wsMaxMessageBytes })
   const sockets = new Map<string, WebSocket>()
+  const heartbeat = startHeartbeat(sockets, deps.config.wsPingIntervalMs)
 
   function serve(ws: WebSocket, identity: Identity): void {
     const sessionId = wsSessionPrefix + randomUUID()
     sockets.set(sessionId, ws)
+    heartbeat.watch(ws)
     let pending = 0
     let queue = Promise.resolve()
     ws.on('message', (data) => {
@@ -124,6 +152,7 @@ export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
       return true
     },
     async close() {
+      heartbeat.stop()
       for (const ws of sockets.values()) ws.close(WsCloseCode.GoingAway, 'Server shutting down')
       await new Promise<void>((resolve) => wss.close(() => resolve()))
       for (const ws of wss.clients) ws.terminate()

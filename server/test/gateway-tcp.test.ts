@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
+import { waitFor } from './harness.ts'
 import { startGatewayServer, type GatewayServer } from './gateway-harness.ts'
 import { postForm, tcpExchange, xhrBody } from './gateway-clients.ts'
 
@@ -73,4 +74,19 @@ test(
 test('a silent client is dropped at the deadline', opts, async () => {
   const answer = await tcpExchange(gw.tcpPort, 'u:quiet\nF:0:quiet\n')
   assert.equal(answer, '')
+})
+
+test('a client that keeps its side open after the answer loses its slot', opts, async (t) => {
+  const socket = connect({ port: gw.tcpPort, host: '127.0.0.1', allowHalfOpen: true })
+  t.after(() => socket.destroy())
+  let answer = ''
+  socket.on('data', (chunk) => (answer += chunk))
+  const ended = new Promise<void>((resolve) => socket.once('end', () => resolve()))
+  socket.write('u:linger\nF:0:linger\nr:1:ok\n\n')
+  await ended
+  assert.equal(answer, 'F:1:linger\nd:0:=2\n')
+  // The server lets go of the socket even though this client never closes its side.
+  const server = gw.gateways.tcp!.server
+  const count = () => new Promise<number>((resolve) => server.getConnections((_, n) => resolve(n)))
+  await waitFor(async () => (await count()) === 0, { timeoutMs: 3_000 })
 })

@@ -28,8 +28,12 @@ interface Socket {
   readonly closed: Promise<{ code: number; reason: string }>
 }
 
-async function open(url: string, headers: Record<string, string> = {}): Promise<Socket> {
-  const ws = new WebSocket(url, { headers })
+async function open(
+  url: string,
+  headers: Record<string, string> = {},
+  autoPong = true,
+): Promise<Socket> {
+  const ws = new WebSocket(url, { headers, autoPong })
   const queue: string[] = []
   const waiters: Array<(m: string) => void> = []
   ws.on('message', (data) => {
@@ -123,4 +127,17 @@ test('identity at the upgrade: token header or parameter; refusal closes 4401', 
   const bad = await open(`${locked.mobwriteWsUrl}?token=nope`)
   assert.match(await bad.next(), /^E:all:The token is unknown or revoked/)
   assert.equal((await bad.closed).code, 4401)
+})
+
+test('heartbeat: a socket that stops answering pings is dropped, others stay', opts, async (t) => {
+  const beating = await startGatewayServer((c) => {
+    c.gateway.wsPingIntervalMs = 50
+  })
+  t.after(() => beating.close())
+  const deaf = await open(beating.mobwriteWsUrl, {}, false)
+  const healthy = await open(beating.mobwriteWsUrl)
+  assert.equal((await deaf.closed).code, 1006)
+  healthy.ws.send('u:hb\n\n')
+  assert.equal(await healthy.next(), '')
+  assert.equal(healthy.ws.readyState, WebSocket.OPEN)
 })
