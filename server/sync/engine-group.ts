@@ -4,10 +4,10 @@
 // the server really expects next. Pure.
 
 import type { Action } from '../../shared/mobwrite/codec.ts'
-import { fromDelta, toDelta, type Hunk } from '../../shared/mobwrite/delta.ts'
+import { fromDelta, toDelta } from '../../shared/mobwrite/delta.ts'
 import { decodeText, encodeText, normalizeLineBreaks } from '../../shared/mobwrite/escape.ts'
-import { diffHunks, normalizeHunks } from '../../shared/sync/diff.ts'
-import { merge3 } from '../../shared/sync/merge.ts'
+import { diffHunks } from '../../shared/sync/diff.ts'
+import { mergeTexts } from '../../shared/sync/merge.ts'
 import type { ViewState } from '../../shared/sync/types.ts'
 import { ErrorCode } from '../../shared/errors.ts'
 import { acknowledge, rollBack, type StackState } from './engine-stack.ts'
@@ -49,8 +49,8 @@ interface Work extends StackState {
   clientVersion: number
   master: string | null
   isDeltaOk: boolean
-  /** Shadow before the first unmerged client delta, and that delta's hunks (null: several). */
-  edit: { ancestor: string; hunks: readonly Hunk[] | null; force: boolean } | null
+  /** Shadow before the first client delta not yet merged into the master text. */
+  edit: { ancestor: string; force: boolean } | null
   readOnlyRefusal: GroupProblem | null
   refusal: GroupProblem | null
   resyncs: GroupProblem[]
@@ -86,10 +86,7 @@ function flushEdit(w: Work, input: GroupInput): void {
   if (w.master === null || (edit.force && isChanged)) next = w.shadow
   else if (!isChanged || edit.force) return
   else {
-    const opts = { timeoutSec: input.diffTimeoutSec, isEfficient: false }
-    const theirs = diffHunks(edit.ancestor, w.master, opts)
-    const ours = edit.hunks ?? diffHunks(edit.ancestor, w.shadow, opts)
-    next = merge3(edit.ancestor, theirs, ours)
+    next = mergeTexts(edit.ancestor, w.master, w.shadow, input.diffTimeoutSec)
   }
   next = normalizeLineBreaks(next)
   if (next.length > input.maxDocChars) w.refusal = tooLarge(input.maxDocChars)
@@ -146,9 +143,7 @@ function runDelta(w: Work, a: EditAction, input: GroupInput): void {
   w.clientVersion = n + 1
   if (!applied.ok) return resync(w, ErrorCode.ERR_DELTA_MISMATCH, applied.message)
   if (w.edit && w.edit.force !== a.force) flushEdit(w, input)
-  const hunks = normalizeHunks(w.shadow, applied.value.hunks)
-  if (w.edit) w.edit.hunks = null
-  else w.edit = { ancestor: w.shadow, hunks, force: a.force }
+  w.edit ??= { ancestor: w.shadow, force: a.force }
   w.shadow = applied.value.text
   w.backupShadow = w.shadow
   w.backupServerVersion = w.serverVersion

@@ -44,8 +44,8 @@ export function normalizeHunks(base: string, hunks: readonly Hunk[]): Hunk[] {
   return out.filter((h) => h.text !== base.slice(h.start, h.end))
 }
 
-/** Converts diff-match-patch diffs over `base` into hunks (consecutive edits form one hunk). */
-function diffsToHunks(base: string, diffs: readonly DiffMatchPatch.Diff[]): Hunk[] {
+/** Converts diff-match-patch diffs into raw hunks (consecutive edits form one hunk). */
+export function hunksFromDiffs(diffs: readonly DiffMatchPatch.Diff[]): Hunk[] {
   const hunks: Hunk[] = []
   let pos = 0
   let pending: { start: number; end: number; text: string } | null = null
@@ -63,7 +63,11 @@ function diffsToHunks(base: string, diffs: readonly DiffMatchPatch.Diff[]): Hunk
     } else pending.text += text
   }
   if (pending) hunks.push(pending)
-  return normalizeHunks(base, hunks)
+  return hunks
+}
+
+function diffsToHunks(base: string, diffs: readonly DiffMatchPatch.Diff[]): Hunk[] {
+  return normalizeHunks(base, hunksFromDiffs(diffs))
 }
 
 /** Options of {@link diffHunks}. */
@@ -86,4 +90,25 @@ export function diffHunks(a: string, b: string, options: DiffOptions): Hunk[] {
   const diffs = dmp.diff_main(a, b)
   if (options.isEfficient !== false) dmp.diff_cleanupEfficiency(diffs)
   return diffsToHunks(a, diffs)
+}
+
+/**
+ * Splits hunks that delete and re-insert the same characters (as `diff_cleanupEfficiency`
+ * makes them, to keep deltas short) into their minimal edits, so a three-way merge does not
+ * treat unchanged characters as replaced. Each hunk is re-diffed on its own.
+ */
+export function refineHunks(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
+  const out: Hunk[] = []
+  for (const h of hunks) {
+    const deleted = base.slice(h.start, h.end)
+    if (!deleted || !h.text) {
+      out.push(h)
+      continue
+    }
+    dmp.Diff_Timeout = timeoutSec
+    for (const sub of diffsToHunks(deleted, dmp.diff_main(deleted, h.text, false))) {
+      out.push({ start: h.start + sub.start, end: h.start + sub.end, text: sub.text })
+    }
+  }
+  return normalizeHunks(base, out)
 }

@@ -7,6 +7,8 @@
 // insertion comes before the second's, so two insertions are never nested in one another.
 
 import { applyHunks, type Hunk } from '../mobwrite/delta.ts'
+import { alignHunks } from './align.ts'
+import { wordDiffHunks } from './word-diff.ts'
 
 interface Range {
   start: number
@@ -37,13 +39,21 @@ function insertions(
 }
 
 /**
- * Merges two hunk lists over the same `ancestor` into one text. `first` wins the order at a
+ * Merges two hunk lists over the same `ancestor` into one text; pure edits are first slid to
+ * word boundaries. Prefer {@link mergeTexts}, whose word diffs make the hunks merge well. `first` wins the order at a
  * shared gap (callers pass the side that is already established: the master text on the server,
  * the server's edits on the client).
  */
-export function merge3(ancestor: string, first: readonly Hunk[], second: readonly Hunk[]): string {
-  if (second.length === 0) return applyHunks(ancestor, first)
-  if (first.length === 0) return applyHunks(ancestor, second)
+export function merge3(
+  ancestor: string,
+  firstHunks: readonly Hunk[],
+  secondHunks: readonly Hunk[],
+): string {
+  if (secondHunks.length === 0) return applyHunks(ancestor, firstHunks)
+  if (firstHunks.length === 0) return applyHunks(ancestor, secondHunks)
+  // Pure edits at canonical places on both sides: see align.ts.
+  const first = alignHunks(ancestor, firstHunks)
+  const second = alignHunks(ancestor, secondHunks)
   const deleted = deletedRanges(first, second)
   let out = ''
   let d = 0
@@ -70,4 +80,22 @@ export function merge3(ancestor: string, first: readonly Hunk[], second: readonl
   }
   keep(pos, ancestor.length)
   return out
+}
+
+/**
+ * Three-way merge of two texts derived from `ancestor`: the edits of each are found by a word
+ * diff (word-diff.ts) within `timeoutSec`, then merged by {@link merge3}; `first` wins the order
+ * at a shared spot.
+ */
+export function mergeTexts(
+  ancestor: string,
+  first: string,
+  second: string,
+  timeoutSec: number,
+): string {
+  if (first === ancestor) return second
+  if (second === ancestor || first === second) return first
+  const a = wordDiffHunks(ancestor, first, timeoutSec)
+  const b = wordDiffHunks(ancestor, second, timeoutSec)
+  return merge3(ancestor, a, b)
 }

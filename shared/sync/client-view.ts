@@ -1,0 +1,43 @@
+// A client's state for one shared document (core.js `shareObj` sync fields). Pure values.
+
+import { normalizeLineBreaks, toWellFormed } from '../mobwrite/escape.ts'
+import type { StackedEdit } from './types.ts'
+
+/** The client's state for one shared document (core.js `shareObj`). */
+export interface ClientView {
+  /** The document name. */
+  readonly file: string
+  /** The text the client believes the server has for it (the client shadow). */
+  readonly shadow: string
+  /** Version the client's next edit carries (`d:<clientVersion>:`). */
+  readonly clientVersion: number
+  /** Server version the client expects next; sent as `F:<serverVersion>:`. */
+  readonly serverVersion: number
+  /** Sent edits the server has not acknowledged yet, oldest first. */
+  readonly editStack: readonly StackedEdit[]
+  /** False until the first answer and after a failure: the next request sends a raw `r:`. */
+  readonly deltaOk: boolean
+  /** True: send `d:` (merge); false: `D:` (overwrite, last writer wins; numbers, checkboxes). */
+  readonly mergeChanges: boolean
+}
+
+/** Diff budget on the client, in seconds (core.js used 0.5). */
+export const clientDiffTimeoutSec = 0.5
+
+/** A fresh view: its first request sends the whole local text as `r:1:` (§3.3). */
+export function createClientView(file: string, opts: { mergeChanges?: boolean } = {}): ClientView {
+  return {
+    file,
+    shadow: '',
+    clientVersion: 0,
+    serverVersion: 0,
+    editStack: [],
+    deltaOk: false,
+    mergeChanges: opts.mergeChanges ?? true,
+  }
+}
+
+/** A local text as the protocol carries it: `\n` line breaks, no unpaired surrogates. */
+export function normalizeLocalText(text: string): string {
+  return toWellFormed(normalizeLineBreaks(text))
+}
