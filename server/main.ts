@@ -1,7 +1,8 @@
 // Entry point: the only file that reads env/argv and calls listen(). PORT (default 8080, 0
 // picks a free port), HOST (default 0.0.0.0), TANDEM_DB or --db <path> (default
 // ./data/tandem.db; its folder is created), TANDEM_SYNCHRONOUS=full for power-loss durability,
-// TANDEM_ALLOW_ANONYMOUS / TANDEM_DEFAULT_ACCESS / TANDEM_ALLOWED_ORIGINS (server/auth/env.ts).
+// TANDEM_ALLOW_ANONYMOUS / TANDEM_DEFAULT_ACCESS / TANDEM_ALLOWED_ORIGINS (server/auth/env.ts),
+// TANDEM_TCP_PORT or --tcp-port <n> (the raw MobWrite TCP gateway; off unless given).
 
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app.ts'
@@ -11,26 +12,35 @@ import { staticFiles } from './http/static.ts'
 import { openSqliteStore } from './store/sqlite.ts'
 import { authPlugin, createAuth } from './auth/auth.ts'
 import { readAuthEnv } from './auth/env.ts'
+import { mobwriteGateways, type MobwriteGateways } from './gateway/gateway.ts'
 
-// `--db <path>` or `--db=<path>` wins over TANDEM_DB.
-function readDbFlag(argv: readonly string[]): string | undefined {
-  const at = argv.findIndex((a) => a === '--db' || a.startsWith('--db='))
+// `--name <value>` or `--name=<value>`; a flag wins over its environment variable.
+function readFlag(argv: readonly string[], name: string, example: string): string | undefined {
+  const at = argv.findIndex((a) => a === name || a.startsWith(`${name}=`))
   if (at < 0) return undefined
   const arg = argv[at] ?? ''
-  const value = arg === '--db' ? argv[at + 1] : arg.slice('--db='.length)
-  if (!value) throw new RangeError('--db needs a path, e.g. --db ./data/tandem.db')
+  const value = arg === name ? argv[at + 1] : arg.slice(name.length + 1)
+  if (!value) throw new RangeError(`${name} needs a value, e.g. ${name} ${example}`)
   return value
+}
+
+function readPort(name: string, raw: string): number {
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`${name} must be an integer from 0 to 65535, got ${raw}`)
+  }
+  return port
 }
 
 function readConfig(env: NodeJS.ProcessEnv): Config {
   const config = structuredClone(defaultConfig)
-  const port = Number(env.PORT ?? config.http.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new RangeError(`PORT must be an integer from 0 to 65535, got ${env.PORT}`)
-  }
-  config.http.port = port
+  config.http.port = readPort('PORT', env.PORT ?? String(config.http.port))
   config.http.host = env.HOST ?? config.http.host
-  config.store.dbPath = readDbFlag(process.argv.slice(2)) ?? env.TANDEM_DB ?? config.store.dbPath
+  const argv = process.argv.slice(2)
+  config.store.dbPath =
+    readFlag(argv, '--db', './data/tandem.db') ?? env.TANDEM_DB ?? config.store.dbPath
+  const tcpPort = readFlag(argv, '--tcp-port', '3017') ?? env.TANDEM_TCP_PORT
+  if (tcpPort !== undefined) config.gateway.tcpPort = readPort('--tcp-port', tcpPort)
   config.auth = readAuthEnv(config.auth, env)
   if (env.TANDEM_SYNCHRONOUS !== undefined) {
     const level = env.TANDEM_SYNCHRONOUS.toLowerCase()
@@ -49,6 +59,8 @@ const config = readConfig(process.env)
 const store = openSqliteStore({ path: config.store.dbPath, synchronous: config.store.synchronous })
 // Identity, access rules, rate limits and the Bayeux policy (server/auth), on the same store.
 const auth = createAuth({ store, config: config.auth })
+// Raw MobWrite gateways (server/gateway): HTTP /scripts/q.py + /mobwrite, ws /mobwrite, TCP.
+let gateways: MobwriteGateways | undefined
 const tandem = createApp({
   config,
   store,
@@ -59,6 +71,13 @@ const tandem = createApp({
   },
   plugins: [
     authPlugin(auth),
+    // Before the static files, which answer every path while the web build is missing.
+    mobwriteGateways({
+      config: config.gateway,
+      resolveIdentity: (req) => auth.resolveGateway(req),
+      rateLimit: (identity) => auth.checkRequest(identity),
+      onCreated: (made) => (gateways = made),
+    }),
     staticFiles({
       listDocuments: (req) =>
         auth.readableDocuments({
@@ -75,6 +94,11 @@ tandem.server.listen(config.http.port, config.http.host, () => {
   const { port } = tandem.server.address() as AddressInfo
   const host = ['0.0.0.0', '::'].includes(config.http.host) ? 'localhost' : config.http.host
   console.log(`Tandem listening on http://${host}:${port}`)
+})
+const tcpServer = gateways?.tcp?.server
+tcpServer?.listen(config.gateway.tcpPort ?? 0, config.gateway.tcpHost, () => {
+  const { address, port } = tcpServer.address() as AddressInfo
+  console.log(`MobWrite TCP gateway listening on ${address}:${port}`)
 })
 
 let isStopping = false
