@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 
 const rootDir = resolve(fileURLToPath(new URL('..', import.meta.url)))
-const tsxCli = join(rootDir, 'node_modules', 'tsx', 'dist', 'cli.mjs')
+// `node --import tsx` runs TypeScript in ONE process (the tsx CLI would fork a child that a
+// SIGKILL of the parent leaves running on the port).
+const tsxImport = ['--import', 'tsx']
 const startTimeoutMs = 30_000
 
 /** A Tandem server process the tests drive. */
@@ -31,7 +33,7 @@ function startProcess(
   port: number,
   dbPath: string,
 ): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [tsxCli, 'server/main.ts'], {
+  const child = spawn(process.execPath, [...tsxImport, 'server/main.ts'], {
     cwd: rootDir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TANDEM_DB: dbPath },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,7 +81,7 @@ export async function startTandem(): Promise<TandemServer> {
       const run = promisify(execFile)
       const { stdout } = await run(
         process.execPath,
-        [tsxCli, 'server/cli.ts', '--db', dbPath, ...args],
+        [...tsxImport, 'server/cli.ts', '--db', dbPath, ...args],
         {
           cwd: rootDir,
         },

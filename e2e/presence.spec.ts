@@ -1,7 +1,7 @@
 // Who is here: people appear in each other's editors with their names and leave when they go.
 // Also writes the editor screenshots linked from the README.
 
-import { test, expect, openEditor, uniqueDoc, expectConverged, caretToLineEnd } from './fixtures.ts'
+import { test, expect, openEditor, expectConverged, caretToLineEnd } from './fixtures.ts'
 
 const screenshots = new URL('./screenshots/', import.meta.url).pathname
 
@@ -9,7 +9,8 @@ test('collaborators appear with their names and leave when they close the page',
   browser,
   tandem,
 }) => {
-  const doc = uniqueDoc('presence')
+  // One story per server database, so a readable name for the screenshot is safe.
+  const doc = 'launch-checklist'
   const ada = await openEditor(browser, tandem, doc, 'Ada Lovelace')
   const people = ada.getByTestId('people')
   await expect(people.locator('.person')).toHaveCount(1)

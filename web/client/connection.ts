@@ -80,6 +80,16 @@ export function readBayeuxError(error: string): string {
   return match?.[1] || error
 }
 
+/** The reason auth put in a refused handshake (`ext.tandem.error.message`), or null. */
+function readTandemError(ext: unknown): string | null {
+  if (!ext || typeof ext !== 'object' || !('tandem' in ext)) return null
+  const tandem: unknown = ext.tandem
+  if (!tandem || typeof tandem !== 'object' || !('error' in tandem)) return null
+  const error: unknown = tandem.error
+  if (!error || typeof error !== 'object' || !('message' in error)) return null
+  return typeof error.message === 'string' ? error.message : null
+}
+
 function readPush(data: unknown): string[] | null {
   if (!data || typeof data !== 'object' || !('sync' in data) || !Array.isArray(data.sync)) {
     return null
@@ -123,7 +133,8 @@ export function createConnection(options: ConnectionOptions): Connection {
   cometd.addListener('/meta/handshake', (m) => {
     if (m.successful || state === 'unconnected') return
     // A reply with an error is the server saying no (bad token, ...); no reply is the network.
-    const denial = typeof m.error === 'string' ? readBayeuxError(m.error) : null
+    const denial =
+      readTandemError(m.ext) ?? (typeof m.error === 'string' ? readBayeuxError(m.error) : null)
     setState('disconnected', denial === null ? 'handshake failed' : `${deniedPrefix}${denial}`)
   })
   cometd.addListener('/meta/connect', (m) => {

@@ -7,7 +7,7 @@ import { Compartment, EditorState, Transaction } from '@codemirror/state'
 import { indentWithTab } from '@codemirror/commands'
 import { createSyncClient } from '../client/sync-client.ts'
 import { shareCodeMirror } from '../client/share-handlers.ts'
-import { describeCollaborators } from '../client/collaborators.ts'
+import { colorFor, describeCollaborators, type Person } from '../client/collaborators.ts'
 import { askName, docNameFromPath, loadToken } from './identity.ts'
 import { readCursorMeta, remoteCursors, setRemoteCursors } from './remote-cursors.ts'
 import { required, showConnection, showError, showPeople, showSaved, wireBanner } from './chrome.ts'
@@ -93,6 +93,14 @@ async function start(): Promise<void> {
   }
 
   const client = createSyncClient({ token, name })
+  const self: Person = {
+    name,
+    isAnonymous: token === undefined,
+    isSelf: true,
+    color: colorFor(client.userId.slice(0, 4)),
+    id: client.userId.slice(0, 4),
+  }
+  showPeople(people, [self])
   const handler = shareCodeMirror(file, view, {
     // Remote edits are not the user's: keep them out of undo history (CodeMirror collab does so).
     dispatchChanges: (changes) =>
@@ -102,7 +110,8 @@ async function start(): Promise<void> {
       }),
     reportCollaborators(list) {
       const described = describeCollaborators(list, client.userId)
-      showPeople(people, described)
+      // The server lists the others (`C:` leaves out the asking view); we add ourselves.
+      showPeople(people, [self, ...described.filter((person) => !person.isSelf)])
       const cursors = described.flatMap((person, i) => {
         const cursor = person.isSelf ? null : readCursorMeta(list[i]?.meta ?? null)
         return cursor ? [{ ...person, ...cursor }] : []

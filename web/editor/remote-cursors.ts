@@ -94,7 +94,12 @@ const cursorTheme = EditorView.baseTheme({
     fontFamily: 'system-ui, sans-serif',
     pointerEvents: 'none',
     opacity: '0.9',
+    // Names show when a caret appears or moves (CodeMirror redraws the widget), then fade so
+    // they do not hide text; hovering the caret shows them again.
+    animation: 'cm-remote-label-fade 0.4s ease 4s forwards',
   },
+  '.cm-remote-caret:hover .cm-remote-label': { animation: 'none', opacity: '0.9' },
+  '@keyframes cm-remote-label-fade': { to: { opacity: '0' } },
 })
 
 /** The extension that draws remote cursors; feed it with {@link setRemoteCursors}. */
