@@ -11,7 +11,6 @@ import { openSqliteStore } from '../store/sqlite.ts'
 import { schemaVersion } from '../store/schema.ts'
 import { SyncError } from '../../shared/errors.ts'
 
-
 // The v1 schema exactly as release 1 created it (a frozen copy: schema.ts may move on).
 const v1Schema = `
 CREATE TABLE documents (file TEXT PRIMARY KEY NOT NULL, text, revision INTEGER NOT NULL,

@@ -10,7 +10,6 @@ import { sampleDocument, sampleView } from '../store/conformance.ts'
 import { measureCommitCost } from '../store/commit-cost.ts'
 import { SyncError } from '../../shared/errors.ts'
 
-
 test('a commit failing inside SQLite rolls back whole', { timeout: 10_000 }, (t) => {
   const store = openSqliteStore({ path: join(tempDir(t), 'a.db') })
   t.after(() => store.close())
