@@ -14,7 +14,7 @@
 // So `notes/secret * none` hides that document from alice even with `notes/* alice write`:
 // a rule about a narrower set of documents always wins over one about a wider set.
 
-import { checkDocName } from './names.ts'
+import { anonymousPrincipal, checkDocName } from './names.ts'
 import type { AccessLevel, AclRule, Store } from '../store/store.ts'
 
 /**
@@ -24,9 +24,6 @@ import type { AccessLevel, AclRule, Store } from '../store/store.ts'
 export interface Principal {
   readonly principal: string
 }
-
-/** The principal of every client without a token. */
-export const anonymousPrincipal = 'anonymous'
 
 /** The access levels, most to least. */
 export const accessLevels: readonly AccessLevel[] = ['write', 'read', 'none']

@@ -16,7 +16,7 @@ import {
   type GatewayRequestLike,
   type Identity,
 } from './identity.ts'
-import { docNameError } from './names.ts'
+import { anonymousPrincipal, docNameError } from './names.ts'
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts'
 
 /** Everything the rest of the server asks auth. Create one per server with {@link createAuth}. */
@@ -68,7 +68,7 @@ export interface AuthOptions {
 
 // Anonymous clients share one principal, so their buckets are per address instead.
 function rateKey(who: RequestIdentity): string {
-  return who.principal === 'anonymous' ? `anonymous@${who.ip}` : who.principal
+  return who.principal === anonymousPrincipal ? `${anonymousPrincipal}@${who.ip}` : who.principal
 }
 
 /** Creates the auth front door over `store` with the `auth` config section. */

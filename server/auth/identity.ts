@@ -5,7 +5,7 @@
 
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import type { Store } from '../store/store.ts'
-import { sanitizeDisplayName } from './names.ts'
+import { anonymousPrincipal, sanitizeDisplayName } from './names.ts'
 import { verifyToken } from './tokens.ts'
 
 /** A resolved, trusted identity. Attach it to a session; hand it to the sync service. */
@@ -56,7 +56,7 @@ const tokenHashes = new WeakMap<object, string>()
  * Identities this module did not resolve never stand.
  */
 export function isIdentityCurrent(store: Store, identity: { readonly principal: string }): boolean {
-  if (identity.principal === 'anonymous') return true
+  if (identity.principal === anonymousPrincipal) return true
   const hash = tokenHashes.get(identity)
   return hash !== undefined && store.findTokenByHash(hash)?.revokedMs === null
 }
@@ -109,9 +109,9 @@ export function resolveIdentity(
       'This server requires a token; anonymous access is off',
     )
   }
-  const name = sanitizeDisplayName(creds.name, options.maxNameChars, 'anonymous')
+  const name = sanitizeDisplayName(creds.name, options.maxNameChars, anonymousPrincipal)
   return {
-    principal: 'anonymous',
+    principal: anonymousPrincipal,
     isAnonymous: true,
     name,
     ip,

@@ -15,8 +15,11 @@ const principalChars = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/
 /** Longest principal (user) name accepted by tokens and rules. */
 export const maxPrincipalChars = 64
 
+/** The principal of every client without a token; no token can be issued for it. */
+export const anonymousPrincipal = 'anonymous'
+
 /** Principal names with a meaning of their own in ACL rules (see acl.ts). */
-export const reservedPrincipals: ReadonlySet<string> = new Set(['*', 'anonymous'])
+export const reservedPrincipals: ReadonlySet<string> = new Set(['*', anonymousPrincipal])
 
 /**
  * Why `name` is not an acceptable document name, or undefined when it is. Rejects the empty
