@@ -43,6 +43,7 @@ export async function startGatewayServer(
       access: (identity) => auth.access(identity),
       identifySession: (session) => auth.identifySession(session),
       guard: (identity) => auth.checkRequest(identity),
+      checkName: (file) => auth.checkDocName(file),
     },
     plugins: [
       authPlugin(auth),

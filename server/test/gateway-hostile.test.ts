@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { startGatewayServer, type GatewayServer } from './gateway-harness.ts'
-import { get, postForm, xhrBody } from './gateway-clients.ts'
+import { get, postForm, tcpExchange, xhrBody } from './gateway-clients.ts'
 
 let gw: GatewayServer
 let q: string
@@ -97,4 +97,19 @@ test('no q or p, odd methods and unknown headers', opts, async () => {
     Authorization: 'Basic Zm9vOmJhcg==',
   })
   assert.equal(odd.text, 'F:1:hdr\nd:0:=2\n\n')
+})
+
+test('the per-identity rate limit answers E:all on every gateway path', opts, async (t) => {
+  const limited = await startGatewayServer((c) => {
+    c.auth.rateBurst = 2
+    c.auth.ratePerSecond = 0.001
+  })
+  t.after(() => limited.close())
+  const url = limited.srv.url + '/mobwrite'
+  assert.equal((await postForm(url, xhrBody('u:r\n\n'))).text, '\n')
+  assert.equal((await postForm(url, xhrBody('u:r\n\n'))).text, '\n')
+  const refused = await postForm(url, xhrBody('u:r\nF:0:rl\nr:1:x\n\n'))
+  assert.match(refused.text, /^E:all:.+\n\n$/)
+  assert.match(await tcpExchange(limited.tcpPort, 'u:r\nF:0:rl\nr:1:x\n\n'), /^E:all:/)
+  assert.equal(limited.sync.readDocument('rl'), undefined)
 })

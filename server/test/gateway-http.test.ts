@@ -175,3 +175,18 @@ test('CORS: allowed origins get headers and preflights; others get none', opts, 
   assert.equal(res.headers.get('access-control-allow-origin'), null)
   await res.text()
 })
+
+test('non-ASCII, %, + and tabs survive both encodings exactly', opts, async () => {
+  const text = 'naïve 😀 100% a+b\tc & d=e\n2nd line'
+  const raw = encodeURI(text).replace(/%20/g, ' ')
+  assert.equal(await xhr(`u:uni\nF:0:uni\nr:1:${raw}\n\n`), `F:1:uni\nd:0:=${text.length}\n\n`)
+  assert.equal(gw.sync.readDocument('uni')?.text, text)
+  // The same text through JSONP, split into b: blocks.
+  const urls = splitBlocks(q, `u:uni2\nF:0:uni2\nr:1:${raw}\n\n`, 80, 'unicode1')
+  assert.ok(urls.length > 1)
+  const answers = await Promise.all(urls.reverse().map((u) => get(u)))
+  assert.ok(
+    answers.some((a) => a.text === `mobwrite.callback("F:1:uni2\\nd:0:=${text.length}\\n");`),
+  )
+  assert.equal(gw.sync.readDocument('uni2')?.text, text)
+})
