@@ -25,3 +25,18 @@ test('auth variables override the defaults; bad values name the variable', () =>
   )
   assert.deepEqual(base.allowedOrigins, [], 'the base is not edited')
 })
+
+test('rate limit variables set the bucket; 0 turns the limit off; bad values name the variable', () => {
+  const base = defaultConfig.auth
+  const open = readAuthEnv(base, { TANDEM_RATE_PER_SECOND: '0', TANDEM_RATE_BURST: '500' })
+  assert.equal(open.ratePerSecond, 0)
+  assert.equal(open.rateBurst, 500)
+  assert.throws(
+    () => readAuthEnv(base, { TANDEM_RATE_PER_SECOND: 'fast' }),
+    /TANDEM_RATE_PER_SECOND must be a number >= 0, got fast/,
+  )
+  assert.throws(
+    () => readAuthEnv(base, { TANDEM_RATE_BURST: '-1' }),
+    /TANDEM_RATE_BURST must be a number >= 0, got -1/,
+  )
+})

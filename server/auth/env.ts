@@ -9,7 +9,17 @@ export const authEnvVars = {
   TANDEM_ALLOW_ANONYMOUS: 'true|false: may clients without a token connect (auth.allowAnonymous)',
   TANDEM_DEFAULT_ACCESS: 'write|read|none: access where no rule matches (auth.defaultAccess)',
   TANDEM_ALLOWED_ORIGINS: 'comma-separated origins for cookie-carrying POSTs (auth.allowedOrigins)',
+  TANDEM_RATE_PER_SECOND: 'requests/s per identity, 0 turns the limit off (auth.ratePerSecond)',
+  TANDEM_RATE_BURST: 'requests an identity may send at once (auth.rateBurst)',
 } as const
+
+function readCount(name: string, value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new RangeError(`${name} must be a number >= 0, got ${value}`)
+  }
+  return n
+}
 
 function readBoolean(name: string, value: string): boolean {
   if (/^(true|1|yes|on)$/i.test(value)) return true
@@ -36,6 +46,11 @@ export function readAuthEnv(
     }
     config.defaultAccess = access
   }
+  // The benchmark (e2e/bench) turns the limit off: all its clients share one loopback address.
+  const rate = env['TANDEM_RATE_PER_SECOND']
+  if (rate !== undefined) config.ratePerSecond = readCount('TANDEM_RATE_PER_SECOND', rate)
+  const burst = env['TANDEM_RATE_BURST']
+  if (burst !== undefined) config.rateBurst = readCount('TANDEM_RATE_BURST', burst)
   const origins = env['TANDEM_ALLOWED_ORIGINS']
   if (origins !== undefined) {
     config.allowedOrigins = origins
