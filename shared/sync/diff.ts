@@ -93,20 +93,30 @@ export function diffHunks(a: string, b: string, options: DiffOptions): Hunk[] {
 }
 
 /**
- * Splits hunks that delete and re-insert the same characters (as `diff_cleanupEfficiency`
- * makes them, to keep deltas short) into their minimal edits, so a three-way merge does not
- * treat unchanged characters as replaced. Each hunk is re-diffed on its own.
+ * Splits hunks that delete and re-insert the same characters into smaller edits, so a
+ * three-way merge does not treat unchanged characters as replaced. Each hunk is re-diffed on
+ * its own, with semantic cleanup (short coincidental equalities are not kept); hunks that
+ * replace at most `minChars` characters stay as they are.
  */
-export function refineHunks(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
+export function refineHunks(
+  base: string,
+  hunks: readonly Hunk[],
+  timeoutSec: number,
+  minChars = 0,
+): Hunk[] {
   const out: Hunk[] = []
   for (const h of hunks) {
     const deleted = base.slice(h.start, h.end)
-    if (!deleted || !h.text) {
+    if (!deleted || !h.text || deleted.length <= minChars) {
       out.push(h)
       continue
     }
     dmp.Diff_Timeout = timeoutSec
-    for (const sub of diffsToHunks(deleted, dmp.diff_main(deleted, h.text, false))) {
+    const diffs = dmp.diff_main(deleted, h.text, false)
+    // Keep a replaced word whole ("Good" → "Bad" is not "Goo" → "Ba" + "d"): both sides of a
+    // merge replacing it then keep their words side by side.
+    dmp.diff_cleanupSemantic(diffs)
+    for (const sub of diffsToHunks(deleted, diffs)) {
       out.push({ start: h.start + sub.start, end: h.start + sub.end, text: sub.text })
     }
   }

@@ -11,6 +11,9 @@ import { diffHunks, hunksFromDiffs, normalizeHunks, refineHunks } from './diff.t
 const token = /[\p{L}\p{N}_]+|\s+|[^]/gu
 const wordChar = /[\p{L}\p{N}_]/u
 
+/** Replaced text up to this long is kept whole by a merge; longer runs are diffed by character. */
+const maxWordChars = 16
+
 /** Most distinct tokens one diff encodes (one code unit each, as dmp's line mode). */
 const maxTokens = 60_000
 
@@ -75,7 +78,14 @@ export function wordDiffHunks(a: string, b: string, timeoutSec: number): Hunk[] 
   if (!encoded) return diffHunks(a, b, { timeoutSec, isEfficient: false })
   dmp.Diff_Timeout = timeoutSec
   const diffs = dmp.diff_main(encoded.a, encoded.b, false)
-  const mid = refineHunks(midA, hunksFromDiffs(decode(diffs, encoded.tokens)), timeoutSec)
-  const shifted = mid.map((h) => ({ start: h.start + prefix, end: h.end + prefix, text: h.text }))
+  const hunks = hunksFromDiffs(decode(diffs, encoded.tokens))
+  // Replaced words stay whole; only long runs (CJK text, long identifiers) are refined so that
+  // two edits inside one run can both be kept.
+  const refined = refineHunks(midA, hunks, timeoutSec, maxWordChars)
+  const shifted = refined.map((h) => ({
+    start: h.start + prefix,
+    end: h.end + prefix,
+    text: h.text,
+  }))
   return normalizeHunks(a, shifted)
 }
