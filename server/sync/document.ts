@@ -9,6 +9,8 @@ import type { Identity } from '../auth/identity.ts'
 import type { RequestFacts } from '../auth/facts.ts'
 import type { Store, StoreChange, ViewRef } from '../store/store.ts'
 import { createKeyedLock } from './document-lock.ts'
+import { isWellFormed } from '../store/validate.ts'
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import { syncStep, touchedViews, usersClosingAll, viewKey, type EngineOptions } from './engine.ts'
 
 /** The trusted identity a request runs as: server/auth's Identity (handle `name:ip`, principal). */
@@ -103,6 +105,12 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
       // Parsing is pure, so it happens before the lock; only state access is serialized.
       const request = parseRequest(text)
       const refs = refsOf(request)
+      // Names are store keys (UTF-8 TEXT): a lone surrogate would not survive, so refuse it here.
+      const bad = refs.find((r) => !isWellFormed(r.user) || !isWellFormed(r.file))
+      if (bad) {
+        const message = `Invalid user id or document name ${JSON.stringify(bad)}`
+        return Promise.reject(new SyncError(ErrorCode.ERR_REQUEST_INVALID, message))
+      }
       return lock.run(unique(refs), () => step(request, refs, facts))
     },
     withDocuments: (files, fn) => lock.run(files, fn),

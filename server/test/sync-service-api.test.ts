@@ -97,3 +97,22 @@ test('read-only access keeps the text and says O:', { timeout: 20_000 }, async (
   assert.match(answer, /^O:locked$/m)
   assert.equal(sync.readDocument('locked')?.text, 'fixed')
 })
+
+test(
+  'x:all closes every view of the client; bad names are refused',
+  { timeout: 20_000 },
+  async (t) => {
+    const { sync } = sqliteService(t)
+    for (const file of ['a', 'b']) await sync.handle(`u:leaver\nF:0:${file}\nr:1:${file}\n\n`, ann)
+    await sync.handle('u:stayer\nF:0:a\nr:1:a\n\n', ann)
+    assert.equal(await sync.handle('u:leaver\nx:all\n\n', ann), '')
+    assert.deepEqual(
+      ['a', 'b'].map((f) => sync.listLiveViews(f).map((v) => v.user)),
+      [['stayer'], []],
+    )
+    await assert.rejects(
+      sync.handle('u:x\nF:0:bad\ud800\nr:1:x\n\n', ann),
+      (err: unknown) => err instanceof SyncError && err.code === 'ERR_REQUEST_INVALID',
+    )
+  },
+)

@@ -5,7 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startTestServer, waitFor, type TestServer } from './harness.ts'
-import { connect, type AuthClient } from './auth-cometd.ts'
+import { connect, type AuthClient, type Transport } from './auth-cometd.ts'
 import { createSimClient, type SimClient } from './sync-sim.ts'
 
 async function setup(t: { after: (fn: () => unknown) => void }): Promise<TestServer> {
@@ -23,8 +23,13 @@ function sync(srv: TestServer) {
   return srv.app.sync
 }
 
-async function client(srv: TestServer, t: { after: (fn: () => unknown) => void }, name: string) {
-  const conn = await connect(srv.bayeuxUrl, { transport: 'websocket', name })
+async function client(
+  srv: TestServer,
+  t: { after: (fn: () => unknown) => void },
+  name: string,
+  transport: Transport = 'websocket',
+) {
+  const conn = await connect(srv.bayeuxUrl, { transport, name })
   t.after(() => conn.disconnect())
   return conn
 }
@@ -80,26 +85,38 @@ test('refuses a payload without q with a clear error', { timeout: 20_000 }, asyn
   })
 })
 
-test('pushes a change to other viewers, not to the author', { timeout: 20_000 }, async (t) => {
-  const srv = await setup(t)
-  const [a, b, c] = await Promise.all(['A', 'B', 'C'].map((n) => client(srv, t, n)))
-  const [simA, simB] = [sim(a!, 'ua', 'pushed'), sim(b!, 'ub', 'pushed')]
-  await simA.sync()
-  await simB.sync()
-  await sim(c!, 'uc', 'elsewhere').sync()
-  // Opening views also pushes (collaborator lists); count only what A's edit causes.
-  await waitFor(() => a!.pushes.length === 1, { timeoutMs: 5_000 })
-  const before = [a!.pushes.length, b!.pushes.length, c!.pushes.length]
-  simA.insert(Math.random)
-  await simA.sync()
-  await waitFor(() => b!.pushes.length > before[1]!, { timeoutMs: 5_000 })
-  assert.deepEqual(b!.pushes.slice(before[1]), [['pushed']])
-  // B syncs because of the push alone, and gets A's token.
-  await simB.sync()
-  assert.equal(simB.text, simA.text)
-  assert.equal(a!.pushes.length, before[0], 'the author gets no push')
-  assert.deepEqual(c!.pushes, [], 'a viewer of another file gets no push')
-})
+for (const transport of ['websocket', 'long-polling'] as const) {
+  test(
+    `${transport}: pushes a change to other viewers, not to the author`,
+    { timeout: 20_000 },
+    async (t) => {
+      const srv = await setup(t)
+      // One after the other, as tabs open: concurrent handshakes would race for the shared
+      // test cookie jar's BAYEUX_BROWSER cookie.
+      const [a, b, c] = [
+        await client(srv, t, 'A', transport),
+        await client(srv, t, 'B', transport),
+        await client(srv, t, 'C', transport),
+      ]
+      const [simA, simB] = [sim(a!, 'ua', 'pushed'), sim(b!, 'ub', 'pushed')]
+      await simA.sync()
+      await simB.sync()
+      await sim(c!, 'uc', 'elsewhere').sync()
+      // Opening views also pushes (collaborator lists); count only what A's edit causes.
+      await waitFor(() => a!.pushes.length === 1, { timeoutMs: 5_000 })
+      const before = [a!.pushes.length, b!.pushes.length, c!.pushes.length]
+      simA.insert(Math.random)
+      await simA.sync()
+      await waitFor(() => b!.pushes.length > before[1]!, { timeoutMs: 5_000 })
+      assert.deepEqual(b!.pushes.slice(before[1]), [['pushed']])
+      // B syncs because of the push alone, and gets A's token.
+      await simB.sync()
+      assert.equal(simB.text, simA.text)
+      assert.equal(a!.pushes.length, before[0], 'the author gets no push')
+      assert.deepEqual(c!.pushes, [], 'a viewer of another file gets no push')
+    },
+  )
+}
 
 test(
   'a client that handshakes again resumes its view without a resend',
