@@ -38,6 +38,8 @@ export interface GatewayConfig {
   maxBodyBytes: number
   /** Largest query string (JSONP `?p=`) accepted, in bytes. */
   maxQueryBytes: number
+  /** Whole-body read deadline on the HTTP gateway (slowloris guard); past it `E:all:` + close. */
+  httpBodyTimeoutMs: number
   /** TCP listener port (MobWrite used 3017); null switches it off (the default). 0 picks one. */
   tcpPort: number | null
   /** Interface the TCP listener binds. */
@@ -203,6 +205,7 @@ export const defaultConfig: Config = {
     corsOrigins: [],
     maxBodyBytes: 1_048_576,
     maxQueryBytes: 65_536,
+    httpBodyTimeoutMs: 10_000,
     tcpPort: null,
     tcpHost: '127.0.0.1',
     tcpMaxRequestBytes: 1_048_576,

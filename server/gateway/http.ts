@@ -20,7 +20,10 @@ export const httpGatewayPaths = ['/scripts/q.py', '/mobwrite'] as const
 /** Dependencies of {@link createHttpGateway}. */
 export interface HttpGatewayDeps {
   readonly core: GatewayCore
-  readonly config: Pick<GatewayConfig, 'corsOrigins' | 'maxBodyBytes' | 'maxQueryBytes'>
+  readonly config: Pick<
+    GatewayConfig,
+    'corsOrigins' | 'maxBodyBytes' | 'maxQueryBytes' | 'httpBodyTimeoutMs'
+  >
   /** Resolves the caller (bearer header or `token` parameter; anonymous when allowed). */
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
 }
@@ -67,7 +70,13 @@ async function readRaw(deps: HttpGatewayDeps, req: IncomingMessage) {
       `Query string larger than ${deps.config.maxQueryBytes} bytes (gateway.maxQueryBytes)`,
     )
   }
-  const body = req.method === 'POST' ? await readBody(req, deps.config.maxBodyBytes) : undefined
+  const body =
+    req.method === 'POST'
+      ? await readBody(req, {
+          maxBytes: deps.config.maxBodyBytes,
+          timeoutMs: deps.config.httpBodyTimeoutMs,
+        })
+      : undefined
   return { query, body }
 }
 

@@ -14,6 +14,7 @@ before(async () => {
   gw = await startGatewayServer((c) => {
     c.gateway.maxBodyBytes = 2_048
     c.gateway.maxQueryBytes = 1_024
+    c.gateway.httpBodyTimeoutMs = 300
   })
   q = gw.srv.url + '/scripts/q.py'
 })
@@ -112,4 +113,27 @@ test('the per-identity rate limit answers E:all on every gateway path', opts, as
   assert.match(refused.text, /^E:all:.+\n\n$/)
   assert.match(await tcpExchange(limited.tcpPort, 'u:r\nF:0:rl\nr:1:x\n\n'), /^E:all:/)
   assert.equal(limited.sync.readDocument('rl'), undefined)
+})
+
+test('slowloris body: dripping bytes does not extend the body deadline', opts, async () => {
+  const started = Date.now()
+  const req = request(q, { method: 'POST', headers: { 'Content-Length': '1000' } })
+  req.on('error', () => {})
+  const drip = setInterval(() => req.write('q'), 50)
+  const text = await new Promise<string>((resolve) => {
+    req.on('response', (res) => {
+      let body = ''
+      res.on('data', (c) => (body += c))
+      res.on('end', () => resolve(body))
+    })
+    req.write('q=')
+  })
+  clearInterval(drip)
+  req.destroy()
+  assert.equal(
+    text,
+    'E:all:Request body not received within 300 ms (gateway.httpBodyTimeoutMs)\n\n',
+  )
+  assert.ok(Date.now() - started < 3_000)
+  await stillServing()
 })
