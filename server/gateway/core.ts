@@ -39,12 +39,14 @@ export function createGatewayCore(deps: GatewayCoreDeps): GatewayCore {
   return {
     async answer(text, identity, origin) {
       try {
-        const refused = deps.rateLimit?.(identity)
-        if (refused) return errorLine(refused.message)
         const whole = deps.buffers.feed(text, identity.handle)
         // An incomplete buffer answers nothing: the JSONP client reads mobwrite.callback("") as
         // "fragment received" (mobwrite-notes §1.8).
         if (whole === undefined) return ''
+        // Only whole requests count against the rate limit: one long JSONP sync arrives as
+        // dozens of fragments (1000-character URLs) and must not exhaust the burst by itself.
+        const refused = deps.rateLimit?.(identity)
+        if (refused) return errorLine(refused.message)
         return await deps.sync.handle(whole, identity, origin)
       } catch (err) {
         return errorLine(describe(err))

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import { startGatewayServer, type GatewayServer } from './gateway-harness.ts'
-import { get, postForm, tcpExchange, xhrBody } from './gateway-clients.ts'
+import { get, postForm, splitBlocks, tcpExchange, xhrBody } from './gateway-clients.ts'
 
 let gw: GatewayServer
 let q: string
@@ -109,6 +109,11 @@ test('the per-identity rate limit answers E:all on every gateway path', opts, as
   const url = limited.srv.url + '/mobwrite'
   assert.equal((await postForm(url, xhrBody('u:r\n\n'))).text, '\n')
   assert.equal((await postForm(url, xhrBody('u:r\n\n'))).text, '\n')
+  // Fragments of a buffered request do not count; the whole request does.
+  const blocks = splitBlocks(url, 'u:r\nF:0:rl\nr:1:' + 'x'.repeat(400) + '\n\n', 100, 'fragment')
+  assert.ok(blocks.length > 3, `${blocks.length} blocks`)
+  for (const block of blocks.slice(1))
+    assert.equal((await get(block)).text, 'mobwrite.callback("");')
   const refused = await postForm(url, xhrBody('u:r\nF:0:rl\nr:1:x\n\n'))
   assert.match(refused.text, /^E:all:.+\n\n$/)
   assert.match(await tcpExchange(limited.tcpPort, 'u:r\nF:0:rl\nr:1:x\n\n'), /^E:all:/)
