@@ -56,7 +56,7 @@ for (const transport of transports) {
   )
 
   test(
-    `${transport}: x: closes a view and drops it from the others' lists at once`,
+    `${transport}: x:/X: close a view and drop it from the others' lists at once`,
     opts,
     async (t) => {
       const s = await people(t, transport)
@@ -66,7 +66,7 @@ for (const transport of transports) {
       const before = collaborators(await s.alice.request('u:alice1\nF:1:pad\nd:1:=5\n\n'))
       assert.equal(before.length, 2)
       const seen = s.alice.pushes.length
-      assert.equal(await s.bob.request('u:bob1\nx:pad\n\n'), '')
+      assert.equal(await s.bob.request('u:bob1\nX:pad\n\n'), '', 'X: closes like x:')
       await pushedAfter(s.alice, seen, 'pad')
       const after = await s.alice.request('u:alice1\nF:2:pad\nd:2:=5\n\n')
       assert.deepEqual(collaborators(after), ['C:carol:127.0.0.1:{"id":"caro"}'])
