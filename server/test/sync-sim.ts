@@ -1,6 +1,6 @@
-// A simulated editor for the sync tests: a local text of unique one-character tokens, the client
-// half of diff sync (shared/sync/client.ts) and one request in flight. It records which tokens the
-// server acknowledged, so crash tests can check that no acknowledged edit is ever lost.
+// A simulated editor for the sync tests: a local text of unique one-character token lines, the
+// client half of diff sync (shared/sync/client.ts) and one request in flight. It records which
+// tokens the server acknowledged, so crash tests can check that no acknowledged edit is lost.
 
 import {
   applyAnswer,
@@ -37,17 +37,18 @@ export interface SimClient {
   readonly trace: { request: string; answer: string | null; atMs: number }[]
   /** Where requests go; replace it to move the client to another connection. */
   send: SendRequest
-  /** Inserts a new token at a random place; returns it. */
+  /** Inserts a new token line at a random line start; returns the token. */
   insert(random: () => number): string
   /** One sync round trip; false when no answer came (the edits stay stacked). */
   sync(timeoutMs?: number): Promise<boolean>
 }
 
-// Every token is one character no other token uses (CJK ideographs, then Hangul), so a diff can
-// never shift an insert across a neighbour and concurrent inserts can never interleave inside a
-// token. (With multi-character tokens such as `<a#1>`, diff-match-patch moves an insert over
-// shared characters, and two inserts at one spot can recombine into other valid-looking tokens:
-// every character survives a merge, but not every token.)
+// Every token is one character no other token uses (CJK ideographs, then Hangul), on a line of
+// its own, inserted at a line start. A diff can never shift an insert into a token, and the
+// engine's word-level merge sees each token as a word. (With multi-character tokens such as
+// `<a#1>`, diff-match-patch slides an insert over shared characters, and two inserts at one spot
+// can recombine into other valid-looking tokens: every character survives a merge, not every
+// token. Without separators the whole text is one word, which the merge does not handle well.)
 const tokenRanges: readonly [number, number][] = [
   [0x4e00, 0x9fff],
   [0xac00, 0xd7a3],
@@ -121,8 +122,9 @@ export function createSimClient(userId: string, file: string, send: SendRequest)
     send,
     insert(random) {
       const token = takeToken()
-      const at = Math.floor(random() * (text.length + 1))
-      text = text.slice(0, at) + token + text.slice(at)
+      const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => (m.index ?? 0) + 1)]
+      const at = starts[Math.floor(random() * starts.length)] ?? 0
+      text = text.slice(0, at) + token + '\n' + text.slice(at)
       inserted.push(token)
       own.add(token)
       return token
