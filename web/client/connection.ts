@@ -90,6 +90,25 @@ function readTandemError(ext: unknown): string | null {
   return typeof error.message === 'string' ? error.message : null
 }
 
+// A refused remote call carries the server's SyncError JSON as data (server/sync/service-bayeux);
+// a timeout or a lost connection only a Bayeux error string.
+function readFailure(reply: Message): SyncError {
+  const data: unknown = reply.data
+  if (data && typeof data === 'object' && 'message' in data && typeof data.message === 'string') {
+    const code = 'code' in data && isErrorCode(data.code) ? data.code : ErrorCode.ERR_INTERNAL
+    return new SyncError(code, data.message, true)
+  }
+  const isTimeout = typeof reply.error === 'string' && reply.error.includes('timeout')
+  const message = isTimeout
+    ? 'The server did not answer in time; retrying'
+    : 'The server could not take the request; retrying'
+  return new SyncError(ErrorCode.ERR_INTERNAL, message, true)
+}
+
+function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ErrorCode, value)
+}
+
 function readPush(data: unknown): string[] | null {
   if (!data || typeof data !== 'object' || !('sync' in data) || !Array.isArray(data.sync)) {
     return null
@@ -166,8 +185,7 @@ export function createConnection(options: ConnectionOptions): Connection {
         }
         cometd.remoteCall('mobwrite', { q: request }, timeoutMs, (reply) => {
           if (!reply.successful) {
-            const reason = reply.error ?? 'request failed'
-            reject(new SyncError(ErrorCode.ERR_INTERNAL, `Sync request failed: ${reason}`, true))
+            reject(readFailure(reply))
             return
           }
           try {

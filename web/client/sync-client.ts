@@ -55,6 +55,8 @@ interface Shared {
   isDirty: boolean
   isReadOnly: boolean
   collaboratorsKey: string
+  /** The errors last reported, so repeats are not reported again. */
+  errorKey: string
   readonly stopListening: () => void
 }
 
@@ -136,7 +138,17 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
 
   function receive(answer: string, hadLocalChanges: boolean): void {
     inFlight = false
-    failures = 0
+    try {
+      applyAnswerText(answer, hadLocalChanges)
+      failures = 0
+    } catch (error) {
+      // A bad answer or a throwing callback must not stop the loop (MobWrite's did): report, retry.
+      console.error('Tandem: could not apply an answer', error)
+      fail(error)
+    }
+  }
+
+  function applyAnswerText(answer: string, hadLocalChanges: boolean): void {
     const entries = [...shared.values()]
     const { views, results } = applyAnswer(
       answer,
@@ -176,7 +188,12 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       s.collaboratorsKey = key
       handler.reportCollaborators?.(collaborators)
     }
-    for (const error of result.errors) handler.raiseError?.(error.message, error.isRecoverable)
+    // The server repeats an E: line on every sync; tell the user once, not every few seconds.
+    const errorKey = JSON.stringify(result.errors)
+    if (errorKey !== s.errorKey) {
+      s.errorKey = errorKey
+      for (const error of result.errors) handler.raiseError?.(error.message, error.isRecoverable)
+    }
     if (s.isDirty && s.localSeq === s.sentSeq && result.errors.length === 0) {
       s.isDirty = false
       handler.setDirty?.(false)
@@ -234,6 +251,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
         isDirty: false,
         isReadOnly: false,
         collaboratorsKey: '',
+        errorKey: '[]',
         stopListening: handler.onLocalChange(() => {
           s.localSeq += 1
           if (!s.isDirty) {

@@ -52,6 +52,11 @@ export function showError(banner: HTMLElement, message: string, isRecoverable: b
   banner.hidden = false
 }
 
+/** Hide the banner if it shows a recoverable problem (syncing works again). */
+export function clearWarning(banner: HTMLElement): void {
+  if (banner.dataset.kind === 'warning') banner.hidden = true
+}
+
 /** Wire the banner's dismiss button (and Escape while it has focus). */
 export function wireBanner(banner: HTMLElement): void {
   const hide = (): void => {

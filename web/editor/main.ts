@@ -5,12 +5,20 @@ import { basicSetup } from 'codemirror'
 import { EditorView, keymap } from '@codemirror/view'
 import { Compartment, EditorState, Transaction } from '@codemirror/state'
 import { indentWithTab } from '@codemirror/commands'
-import { createSyncClient } from '../client/sync-client.ts'
-import { shareCodeMirror } from '../client/share-handlers.ts'
+import { createSyncClient, type SyncClient } from '../client/sync-client.ts'
+import { shareCodeMirror, type CodeMirrorShareOptions } from '../client/share-handlers.ts'
 import { colorFor, describeCollaborators, type Person } from '../client/collaborators.ts'
 import { askName, docNameFromPath, loadToken } from './identity.ts'
 import { readCursorMeta, remoteCursors, setRemoteCursors } from './remote-cursors.ts'
-import { required, showConnection, showError, showPeople, showSaved, wireBanner } from './chrome.ts'
+import {
+  clearWarning,
+  required,
+  showConnection,
+  showError,
+  showPeople,
+  showSaved,
+  wireBanner,
+} from './chrome.ts'
 
 declare global {
   interface Window {
@@ -21,6 +29,23 @@ declare global {
       getSelection(): { anchor: number; head: number }
     }
   }
+}
+
+/** The page's fixed elements (doc.html). */
+interface Chrome {
+  readonly banner: HTMLElement
+  readonly connection: HTMLElement
+  readonly saved: HTMLElement
+  readonly badge: HTMLElement
+  readonly people: HTMLElement
+}
+
+/** What the page shows about the document, changed only by the sync callbacks. */
+interface EditorStatus {
+  isLoaded: boolean
+  isReadOnly: boolean
+  isDirty: boolean
+  wasConnected: boolean
 }
 
 const editable = new Compartment()
@@ -49,101 +74,126 @@ function createEditor(parent: HTMLElement, label: string, onCaretMoved: () => vo
   })
 }
 
-async function start(): Promise<void> {
-  const file = docNameFromPath(location.pathname)
-  if (file === null) {
-    location.replace('/')
-    return
-  }
-  document.title = `${file} · Tandem`
-  required('doc-title').textContent = file
+function findChrome(): Chrome {
   const banner = required('banner')
   wireBanner(banner)
-  const connectionPill = required('connection')
-  const savedPill = required('saved')
-  const badge = required('readonly-badge')
-  const people = required('people')
-  const dialog = required<HTMLDialogElement>('name-dialog')
-  required('change-name').addEventListener('click', () => {
-    void askName(dialog, true).then(() => location.reload())
+  return {
+    banner,
+    connection: required('connection'),
+    saved: required('saved'),
+    badge: required('readonly-badge'),
+    people: required('people'),
+  }
+}
+
+// The editor accepts input once the first sync is in and while the server allows writing.
+function refreshEditable(view: EditorView, status: EditorStatus): void {
+  const isEditable = status.isLoaded && !status.isReadOnly
+  view.dispatch({ effects: editable.reconfigure(editableExtensions(isEditable)) })
+  document.body.dataset.loaded = String(status.isLoaded)
+  document.body.dataset.readonly = String(status.isReadOnly)
+}
+
+function markLoaded(view: EditorView, chrome: Chrome, status: EditorStatus): void {
+  clearWarning(chrome.banner)
+  if (status.isLoaded) return
+  status.isLoaded = true
+  refreshEditable(view, status)
+  view.focus()
+}
+
+function showCollaborators(
+  view: EditorView,
+  chrome: Chrome,
+  self: Person,
+  client: SyncClient,
+  list: Parameters<NonNullable<CodeMirrorShareOptions['reportCollaborators']>>[0],
+): void {
+  const described = describeCollaborators(list, client.userId)
+  // The server lists the others (`C:` leaves out the asking view); we add ourselves.
+  showPeople(chrome.people, [self, ...described.filter((person) => !person.isSelf)])
+  const cursors = described.flatMap((person, i) => {
+    const cursor = person.isSelf ? null : readCursorMeta(list[i]?.meta ?? null)
+    return cursor ? [{ ...person, ...cursor }] : []
   })
+  view.dispatch({ effects: setRemoteCursors.of(cursors) })
+}
 
-  const token = loadToken()
-  const name = await askName(dialog)
-  let caretTimer: ReturnType<typeof setTimeout> | undefined
-  // A caret move alone is not worth a request per keypress: tell the server after a pause.
-  const onCaretMoved = (): void => {
-    clearTimeout(caretTimer)
-    caretTimer = setTimeout(() => client.syncNow(), 400)
-  }
-  const view = createEditor(required('editor'), `Text of ${file}`, onCaretMoved)
-  let isLoaded = false
-  let isReadOnly = false
-  let isDirty = false
-  let wasConnected = false
-  const refreshEditable = (): void => {
-    view.dispatch({ effects: editable.reconfigure(editableExtensions(isLoaded && !isReadOnly)) })
-    document.body.dataset.loaded = String(isLoaded)
-  }
-  const markLoaded = (): void => {
-    if (isLoaded) return
-    isLoaded = true
-    refreshEditable()
-    view.focus()
-  }
-
-  const client = createSyncClient({ token, name })
-  const self: Person = {
-    name,
-    isAnonymous: token === undefined,
-    isSelf: true,
-    color: colorFor(client.userId.slice(0, 4)),
-    id: client.userId.slice(0, 4),
-  }
-  showPeople(people, [self])
-  const handler = shareCodeMirror(file, view, {
+function shareOptions(
+  view: EditorView,
+  chrome: Chrome,
+  status: EditorStatus,
+  client: SyncClient,
+  self: Person,
+): CodeMirrorShareOptions {
+  return {
     // Remote edits are not the user's: keep them out of undo history (CodeMirror collab does so).
     dispatchChanges: (changes) =>
       view.dispatch({
         changes,
         annotations: [Transaction.remote.of(true), Transaction.addToHistory.of(false)],
       }),
-    reportCollaborators(list) {
-      const described = describeCollaborators(list, client.userId)
-      // The server lists the others (`C:` leaves out the asking view); we add ourselves.
-      showPeople(people, [self, ...described.filter((person) => !person.isSelf)])
-      const cursors = described.flatMap((person, i) => {
-        const cursor = person.isSelf ? null : readCursorMeta(list[i]?.meta ?? null)
-        return cursor ? [{ ...person, ...cursor }] : []
-      })
-      view.dispatch({ effects: setRemoteCursors.of(cursors) })
-    },
-    raiseError: (message, isRecoverable) => showError(banner, message, isRecoverable),
+    reportCollaborators: (list) => showCollaborators(view, chrome, self, client, list),
+    raiseError: (message, isRecoverable) => showError(chrome.banner, message, isRecoverable),
     setReadOnly(value) {
-      isReadOnly = value
-      badge.hidden = !value
-      document.body.dataset.readonly = String(value)
-      refreshEditable()
+      status.isReadOnly = value
+      chrome.badge.hidden = !value
+      refreshEditable(view, status)
     },
-    syncWithoutChange: markLoaded,
+    syncWithoutChange: () => markLoaded(view, chrome, status),
     setDirty(value) {
-      isDirty = value
-      showSaved(savedPill, isDirty, client.state === 'connected')
+      status.isDirty = value
+      showSaved(chrome.saved, value, client.state === 'connected')
     },
-  })
+  }
+}
+
+function bindDocument(file: string, view: EditorView, client: SyncClient, self: Person): void {
+  const chrome = findChrome()
+  const status: EditorStatus = {
+    isLoaded: false,
+    isReadOnly: false,
+    isDirty: false,
+    wasConnected: false,
+  }
+  showPeople(chrome.people, [self])
   client.onState((state) => {
-    showConnection(connectionPill, state, wasConnected)
-    wasConnected ||= state === 'connected'
-    showSaved(savedPill, isDirty, state === 'connected')
+    showConnection(chrome.connection, state, status.wasConnected)
+    status.wasConnected ||= state === 'connected'
+    showSaved(chrome.saved, status.isDirty, state === 'connected')
   })
-  showConnection(connectionPill, client.state, false)
+  showConnection(chrome.connection, client.state, false)
+  const handler = shareCodeMirror(file, view, shareOptions(view, chrome, status, client, self))
   client.share({
     ...handler,
     patchClientText(text) {
       handler.patchClientText(text)
-      markLoaded()
+      markLoaded(view, chrome, status)
     },
   })
+}
+
+async function start(): Promise<void> {
+  const file = docNameFromPath(location.pathname)
+  if (file === null) return location.replace('/')
+  document.title = `${file} · Tandem`
+  required('doc-title').textContent = file
+  const dialog = required<HTMLDialogElement>('name-dialog')
+  required('change-name').addEventListener('click', () => {
+    void askName(dialog, true).then(() => location.reload())
+  })
+  const token = loadToken()
+  const name = await askName(dialog)
+  let caretTimer: ReturnType<typeof setTimeout> | undefined
+  const client = createSyncClient({ token, name })
+  // A caret move alone is not worth a request per keypress: tell the server after a pause.
+  const view = createEditor(required('editor'), `Text of ${file}`, () => {
+    clearTimeout(caretTimer)
+    caretTimer = setTimeout(() => client.syncNow(), 400)
+  })
+  const id = client.userId.slice(0, 4)
+  const self: Person = { name, isAnonymous: !token, isSelf: true, color: colorFor(id), id }
+  bindDocument(file, view, client, self)
   addEventListener('pagehide', () => void client.close())
   window.tandemEditor = {
     userId: client.userId,
