@@ -146,7 +146,10 @@ export interface AuthConfig {
   maxNameChars: number
   /** Longest document name accepted (UTF-16 code units). */
   maxDocNameChars: number
-  /** Sustained MobWrite requests per second allowed per identity (token bucket refill). */
+  /**
+   * Sustained MobWrite requests per second allowed per identity (token bucket refill); anonymous
+   * clients share one bucket per address, so leave room for several people behind one NAT. 0: off.
+   */
   ratePerSecond: number
   /** Requests an identity may send at once before the rate limit applies (bucket size). */
   rateBurst: number
@@ -167,8 +170,8 @@ export const defaultConfig: Config = {
     allowAnonymous: true,
     maxNameChars: 40,
     maxDocNameChars: 200,
-    ratePerSecond: 20,
-    rateBurst: 100,
+    ratePerSecond: 50,
+    rateBurst: 200,
     allowedOrigins: [],
   },
   bayeux: {
