@@ -84,6 +84,7 @@ export const fullConfig: BenchConfig = {
     beforeKillMs: 4_000,
     afterKillMs: 6_000,
     resyncTimeoutMs: 60_000,
+    kill: true,
     settleMs: 30_000,
   },
 }
@@ -133,6 +134,7 @@ export const quickConfig: BenchConfig = {
     beforeKillMs: 1_000,
     afterKillMs: 1_000,
     resyncTimeoutMs: 20_000,
+    kill: true,
     settleMs: 20_000,
   },
 }

@@ -5,6 +5,7 @@
 // when the time budget runs out.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import { join } from 'node:path'
 import { fullConfig, quickConfig, type BenchConfig } from './config.ts'
 import { measureDmp, measureRoundTrips, measureSqlite } from './floors.ts'
@@ -105,6 +106,7 @@ async function main(): Promise<number> {
     elapsedS: 0,
     s1: [],
     errors: [],
+    loadAverage: [os.loadavg()[0] ?? 0, 0],
   }
   const profileDir = args.includes('--profile') ? join(scratchDir(), 'prof') : undefined
   if (profileDir) mkdirSync(profileDir, { recursive: true })
@@ -124,6 +126,7 @@ async function main(): Promise<number> {
   run.s2 = await section('s2', run, () => runS2({ ...config.s2, tandem }, undefined, log))
   run.s5 = await section('s5', run, () => runS5(config.s5, undefined, log))
   run.elapsedS = (Date.now() - started) / 1000
+  run.loadAverage[1] = os.loadavg()[0] ?? 0
   const analysisFile = join(repoRoot, 'e2e/bench/analysis.md')
   const analysis =
     config.mode === 'full' && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : ''

@@ -218,7 +218,7 @@ async function runStep(
   msgsPerSec: number,
 ): Promise<S1Step> {
   const before = await totals(gens)
-  const cpu0 = await cpuSeconds(server.pid)
+  const cpu0 = await cpuSeconds(server)
   const t0 = Date.now()
   const perGen = msgsPerSec / gens.length
   await callAll(
@@ -229,7 +229,7 @@ async function runStep(
   )
   const after = await settle(gens, options.drainMs)
   const elapsedS = (Date.now() - t0) / 1000
-  const cpu1 = await cpuSeconds(server.pid)
+  const cpu1 = await cpuSeconds(server)
   const hists = await callAll<{ histogram: string }>(gens, 'collect', () => ({ step }), 10_000)
   const latency = summarize(mergeHistograms(hists.map((h) => h.histogram)))
   const missing = after.expected - after.received

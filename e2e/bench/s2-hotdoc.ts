@@ -156,8 +156,8 @@ async function runStep(
   )
   // Setup traffic (the seed download) is not part of the per-edit cost: count from here.
   const before = await callAll<S2Report>(active, 'report', () => null, 10_000)
-  const cpu0 = await cpuSeconds(server.pid)
-  const genCpu0 = await Promise.all(active.map((g) => cpuSeconds(g.pid)))
+  const cpu0 = await cpuSeconds(server)
+  const genCpu0 = await Promise.all(active.map((g) => cpuSeconds(g)))
   const t0 = Date.now()
   const typed = await callAll<{ edits: number }>(
     active,
@@ -181,8 +181,8 @@ async function runStep(
     100,
   )
   const wallS = (Date.now() - t0) / 1000
-  const cpu1 = await cpuSeconds(server.pid)
-  const genCpu1 = await Promise.all(active.map((g) => cpuSeconds(g.pid)))
+  const cpu1 = await cpuSeconds(server)
+  const genCpu1 = await Promise.all(active.map((g) => cpuSeconds(g)))
   const reports = await callAll<S2Report>(active, 'report', () => null, 30_000)
   await callAll(active, 'teardown', () => null, 10_000)
   const edits = typed.reduce((a, t) => a + t.edits, 0)

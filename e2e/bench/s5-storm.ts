@@ -22,6 +22,8 @@ export interface S5Options {
   afterKillMs: number
   resyncTimeoutMs: number
   settleMs: number
+  /** False for a control run: same load, no kill. */
+  kill: boolean
 }
 
 /** One contender's S5 outcome. */
@@ -40,6 +42,10 @@ export interface S5Result {
   recovered: number
   converged: boolean
   peakRssMb: number
+  /** Milliseconds from the kill until the restarted server listened. */
+  restartMs: number
+  /** Up to 20 ids of lost edits, to trace them. */
+  lostIds: string[]
   error?: string
 }
 
@@ -82,6 +88,8 @@ export function runS5(
     recovered: 0,
     converged: false,
     peakRssMb: 0,
+    restartMs: 0,
+    lostIds: [],
     error,
   })
   return runEach(contenders, run, failed, log)
@@ -142,13 +150,17 @@ async function runContender(
     )
     await delay(options.beforeKillMs)
     const killedAt = nowMs()
-    await stopChild(server, 'SIGKILL')
-    server = await startFor(c.kind, port, storage)
-    log(`  killed and restarted in ${(nowMs() - killedAt).toFixed(0)} ms`)
+    if (options.kill) {
+      await stopChild(server, 'SIGKILL')
+      server = await startFor(c.kind, port, storage)
+    }
+    const restartMs = nowMs() - killedAt
+    log(`  killed and restarted in ${restartMs.toFixed(0)} ms`)
     let share = 0
     let times: number[] = []
     await waitFor(
       async () => {
+        if (!options.kill) return true
         const all = await callAll<{ times: number[]; total: number }>(
           gens,
           'resynced',
@@ -184,6 +196,7 @@ async function runContender(
       edits,
       ...loss,
       converged,
+      restartMs,
       peakRssMb: peakRss / 1e6,
     }
   } finally {
@@ -220,7 +233,7 @@ function countLoss(
   kind: EditorKind,
   reports: S2Report[],
   texts: [string, string][],
-): { acked: number; lost: number; recovered: number } {
+): { acked: number; lost: number; recovered: number; lostIds: string[] } {
   // A token survived if every settled copy of its document holds it.
   const copies = new Map<string, Set<string>[]>()
   for (const [doc, text] of texts) {
@@ -235,7 +248,8 @@ function countLoss(
   const created = reports.flatMap((r) => r.created.map(([id]) => id))
   const acked = new Set(reports.flatMap((r) => r.acked))
   const mustSurvive = kind === 'tandem' ? [...acked] : created
-  const lost = mustSurvive.filter((id) => !present.has(id)).length
+  const lostIds = mustSurvive.filter((id) => !present.has(id))
   const recovered = created.filter((id) => !acked.has(id) && present.has(id)).length
-  return { acked: kind === 'tandem' ? acked.size : created.length, lost, recovered }
+  const ackedCount = kind === 'tandem' ? acked.size : created.length
+  return { acked: ackedCount, lost: lostIds.length, recovered, lostIds: lostIds.slice(0, 20) }
 }

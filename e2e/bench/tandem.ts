@@ -42,6 +42,9 @@ export function startTandem(options: TandemOptions = {}): Promise<ServerChild> {
       PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
       TANDEM_DB: options.dbPath ?? freshDbPath('tandem'),
+      // Every benchmark client comes from 127.0.0.1, one anonymous rate bucket: lift it, as the
+      // peers have no limit either.
+      TANDEM_RATE_PER_SECOND: '0',
       LOG: 'warn',
     },
   })

@@ -135,9 +135,18 @@ export function killAll(): void {
   children.clear()
 }
 
-/** CPU seconds (user + system) a process has used so far, read from /proc via pidusage. */
-export async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await pidusage(pid)
+/** Throws with the child's last output if it has exited (a crashed server fails loudly). */
+export function assertAlive(child: Child): void {
+  const { proc } = child
+  if (proc.exitCode === null && proc.signalCode === null) return
+  const tail = child.output().slice(-1500)
+  throw new Error(`pid ${child.pid} exited (${proc.exitCode ?? proc.signalCode}): ${tail}`)
+}
+
+/** CPU seconds (user + system) a child has used so far, read from /proc via pidusage. */
+export async function cpuSeconds(child: Child): Promise<number> {
+  assertAlive(child)
+  const stat = await pidusage(child.pid)
   return stat.ctime / 1000
 }
 
