@@ -38,8 +38,8 @@ export function identityOf(session: Pick<ServerSession, 'attributes'>): Identity
     : undefined
 }
 
-/** Marks `identity` as resolved by the server and attaches it to `session`. */
-export function attachIdentity(
+// Marks `identity` as resolved by the server and attaches it to `session`.
+function attachIdentity(
   session: Pick<ServerSession, 'attributes'>,
   identity: Identity,
 ): void {
@@ -47,8 +47,8 @@ export function attachIdentity(
   session.attributes.set(identityAttribute, identity)
 }
 
-/** The private channel root of a principal (`/user/alice/`), or undefined for anonymous. */
-export function privateChannelOf(identity: Identity): string | undefined {
+// The private channel root of a principal (`/user/alice/`), or undefined for anonymous.
+function privateChannelOf(identity: Identity): string | undefined {
   return identity.isAnonymous ? undefined : `${userChannelRoot}${identity.principal}/`
 }
 
