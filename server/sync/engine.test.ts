@@ -77,9 +77,9 @@ const conversations: Conversation[] = [
     steps: [
       ['u:a / f:0:t / R:0:Good morning', 'F:0:t / D:0:=12'],
       ['u:b / f:0:t / R:0:Good morning / d:0:-4\t+Bad\t=8', 'F:1:t / d:0:=11'],
-      ['u:a / f:1:t / d:0:-4\t+Fine\t=8', 'F:1:t / d:1:+Bad\t=12'],
+      ['u:a / f:1:t / d:0:-4\t+Fine\t=8', 'F:1:t / d:1:+Bad \t=12'],
     ],
-    texts: { t: 'BadFine morning' },
+    texts: { t: 'Bad Fine morning' },
   },
   {
     name: 'numeric merge with D: is last writer wins',

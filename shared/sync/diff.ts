@@ -4,6 +4,7 @@
 
 import DiffMatchPatch from 'diff-match-patch'
 import type { Hunk } from '../mobwrite/delta.ts'
+import { alignHunks } from './align.ts'
 
 const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
 const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff
@@ -95,19 +96,19 @@ export function diffHunks(a: string, b: string, options: DiffOptions): Hunk[] {
 /**
  * Splits hunks that delete and re-insert the same characters into smaller edits, so a
  * three-way merge does not treat unchanged characters as replaced. Each hunk is re-diffed on
- * its own, with semantic cleanup (short coincidental equalities are not kept); hunks that
- * replace at most `minChars` characters stay as they are.
+ * its own, with semantic cleanup (short coincidental equalities are not kept); only hunks
+ * `shouldRefine` accepts are split.
  */
 export function refineHunks(
   base: string,
   hunks: readonly Hunk[],
   timeoutSec: number,
-  minChars = 0,
+  shouldRefine: (deleted: string, inserted: string) => boolean = () => true,
 ): Hunk[] {
   const out: Hunk[] = []
   for (const h of hunks) {
     const deleted = base.slice(h.start, h.end)
-    if (!deleted || !h.text || deleted.length <= minChars) {
+    if (!deleted || !h.text || !shouldRefine(deleted, h.text)) {
       out.push(h)
       continue
     }
@@ -116,7 +117,8 @@ export function refineHunks(
     // Keep a replaced word whole ("Good" → "Bad" is not "Goo" → "Ba" + "d"): both sides of a
     // merge replacing it then keep their words side by side.
     dmp.diff_cleanupSemantic(diffs)
-    for (const sub of diffsToHunks(deleted, diffs)) {
+    // Inside the run, pure edits go to canonical places (align.ts) so both sides agree.
+    for (const sub of alignHunks(deleted, diffsToHunks(deleted, diffs))) {
       out.push({ start: h.start + sub.start, end: h.start + sub.end, text: sub.text })
     }
   }

@@ -7,7 +7,6 @@
 // insertion comes before the second's, so two insertions are never nested in one another.
 
 import { applyHunks, type Hunk } from '../mobwrite/delta.ts'
-import { alignHunks } from './align.ts'
 import { wordDiffHunks } from './word-diff.ts'
 
 interface Range {
@@ -39,8 +38,8 @@ function insertions(
 }
 
 /**
- * Merges two hunk lists over the same `ancestor` into one text; pure edits are first slid to
- * word boundaries. Prefer {@link mergeTexts}, whose word diffs make the hunks merge well. `first` wins the order at a
+ * Merges two hunk lists over the same `ancestor` into one text. Prefer {@link mergeTexts},
+ * whose word diffs make hunks that merge well (whole words with their separators). `first` wins the order at a
  * shared gap (callers pass the side that is already established: the master text on the server,
  * the server's edits on the client).
  */
@@ -51,9 +50,8 @@ export function merge3(
 ): string {
   if (secondHunks.length === 0) return applyHunks(ancestor, firstHunks)
   if (firstHunks.length === 0) return applyHunks(ancestor, secondHunks)
-  // Pure edits at canonical places on both sides: see align.ts.
-  const first = alignHunks(ancestor, firstHunks)
-  const second = alignHunks(ancestor, secondHunks)
+  const first = firstHunks
+  const second = secondHunks
   const deleted = deletedRanges(first, second)
   let out = ''
   let d = 0

@@ -8,11 +8,21 @@ import DiffMatchPatch from 'diff-match-patch'
 import type { Hunk } from '../mobwrite/delta.ts'
 import { diffHunks, hunksFromDiffs, normalizeHunks, refineHunks } from './diff.ts'
 
-const token = /[\p{L}\p{N}_]+|\s+|[^]/gu
+// A word or a symbol takes its trailing white space along, so a replaced or inserted word
+// carries its own separator and two conflicting replacements do not fuse ("Bad Fine").
+const token = /[\p{L}\p{N}_]+\s*|\s+|[^]\s*/gu
+const space = /\s/
 const wordChar = /[\p{L}\p{N}_]/u
 
-/** Replaced text up to this long is kept whole by a merge; longer runs are diffed by character. */
+/** A replaced run longer than this is diffed by character (see {@link isLongRun}). */
 const maxWordChars = 16
+
+const oneRun = /^\S+\s*$/
+
+/** Whether a replacement is one long run of non-space text changed into another. */
+function isLongRun(deleted: string, inserted: string): boolean {
+  return deleted.length > maxWordChars && oneRun.test(deleted) && oneRun.test(inserted)
+}
 
 /** Most distinct tokens one diff encodes (one code unit each, as dmp's line mode). */
 const maxTokens = 60_000
@@ -53,15 +63,34 @@ function decode(
   })
 }
 
-/** Common prefix and suffix of `a` and `b`, shrunk so they end and start at word edges. */
+/** Whether offset `i` of `a` starts a token that follows white space (or is an end). */
+function isTokenEdge(a: string, i: number): boolean {
+  return i <= 0 || i >= a.length || (space.test(a[i - 1] ?? '') && !space.test(a[i] ?? ''))
+}
+
+/** How far to look for a token edge before settling for a word edge. */
+const maxBackoff = 64
+
+/** Moves `i` left to a token edge (or at least out of a word) of `a`. */
+function backToEdge(a: string, i: number): number {
+  for (let j = i; j >= Math.max(0, i - maxBackoff); j--) if (isTokenEdge(a, j)) return j
+  while (i > 0 && wordChar.test(a[i - 1] ?? '') && wordChar.test(a[i] ?? '')) i--
+  return i
+}
+
+/** Common prefix and suffix of `a` and `b`, shrunk so they end and start at token edges. */
 function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
-  let prefix = dmp.diff_commonPrefix(a, b)
-  while (prefix > 0 && wordChar.test(a[prefix - 1] ?? '') && wordChar.test(a[prefix] ?? ''))
-    prefix--
+  const prefix = backToEdge(a, dmp.diff_commonPrefix(a, b))
   const max = Math.min(a.length, b.length) - prefix
   let suffix = Math.min(dmp.diff_commonSuffix(a, b), max)
-  const at = (): number => a.length - suffix
-  while (suffix > 0 && wordChar.test(a[at()] ?? '') && wordChar.test(a[at() - 1] ?? '')) suffix--
+  // The suffix must start at a token edge in both texts; moving right only shrinks it.
+  for (let n = 0; suffix > 0 && n < maxBackoff && !isTokenEdge(a, a.length - suffix); n++) suffix--
+  while (
+    suffix > 0 &&
+    wordChar.test(a[a.length - suffix] ?? '') &&
+    wordChar.test(a[a.length - suffix - 1] ?? '')
+  )
+    suffix--
   return { prefix, suffix }
 }
 
@@ -79,9 +108,9 @@ export function wordDiffHunks(a: string, b: string, timeoutSec: number): Hunk[] 
   dmp.Diff_Timeout = timeoutSec
   const diffs = dmp.diff_main(encoded.a, encoded.b, false)
   const hunks = hunksFromDiffs(decode(diffs, encoded.tokens))
-  // Replaced words stay whole; only long runs (CJK text, long identifiers) are refined so that
-  // two edits inside one run can both be kept.
-  const refined = refineHunks(midA, hunks, timeoutSec, maxWordChars)
+  // Replaced words stay whole; only one long run replaced by another (CJK text, a long
+  // identifier) is refined, so that two edits inside one run can both be kept.
+  const refined = refineHunks(midA, hunks, timeoutSec, isLongRun)
   const shifted = refined.map((h) => ({
     start: h.start + prefix,
     end: h.end + prefix,
