@@ -38,6 +38,8 @@ export interface AppDeps {
   plugins?: AppPlugin[]
   /** Middleware run before the Bayeux HTTP transports (auth's Origin guard against CSRF). */
   bayeuxGuards?: express.RequestHandler[]
+  /** Checks on every WebSocket upgrade; any false answers 403 (auth's CSRF guard). */
+  upgradeGuards?: Array<(request: IncomingMessage) => boolean>
 }
 
 /** The assembled application. */
@@ -71,7 +73,7 @@ export function createApp(deps: AppDeps): App {
   upgradeRoutes.set('/bayeux', bayeuxWs.handleUpgrade)
   upgradeRoutes.set('/bayeux/', bayeuxWs.handleUpgrade)
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-    routeUpgrade(upgradeRoutes, request, socket, head),
+    routeUpgrade(upgradeRoutes, deps.upgradeGuards ?? [], request, socket, head),
   )
 
   // Sync service (server/sync): MobWrite over Bayeux on /service/mobwrite, state in the store.
@@ -123,6 +125,7 @@ export function createApp(deps: AppDeps): App {
 
 function routeUpgrade(
   routes: Map<string, UpgradeHandler>,
+  guards: ReadonlyArray<(request: IncomingMessage) => boolean>,
   request: IncomingMessage,
   socket: Duplex,
   head: Buffer,
@@ -132,6 +135,10 @@ function routeUpgrade(
   socket.on('error', () => socket.destroy())
   if (!handler) {
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+    return
+  }
+  if (guards.some((guard) => !guard(request))) {
+    socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n')
     return
   }
   try {

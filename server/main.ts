@@ -88,6 +88,7 @@ const tandem = createApp({
     }),
   ],
   bayeuxGuards: [auth.originGuard],
+  upgradeGuards: [auth.upgradeGuard],
 })
 
 tandem.server.listen(config.http.port, config.http.host, () => {

@@ -9,7 +9,7 @@ import type { AuthConfig } from '../config.ts'
 import type { AccessLevel, DocumentSummary, Store } from '../store/store.ts'
 import { createAccessControl, type AccessControl, type Principal } from './acl.ts'
 import { identityOf, installBayeuxAuth } from './bayeux-auth.ts'
-import { createOriginGuard } from './csrf.ts'
+import { createOriginGuard, createUpgradeGuard } from './csrf.ts'
 import {
   isIdentityCurrent,
   resolveGatewayIdentity,
@@ -50,6 +50,8 @@ export interface Auth {
   installBayeux(bayeux: BayeuxServer): () => void
   /** Express middleware refusing cookie-carrying POSTs from foreign origins (CSRF). */
   readonly originGuard: ReturnType<typeof createOriginGuard>
+  /** The same check for WebSocket upgrades (createApp's `upgradeGuards`). */
+  readonly upgradeGuard: ReturnType<typeof createUpgradeGuard>
 }
 
 /** What request checks read of an identity (auth's Identity and the sync service's fit). */
@@ -117,12 +119,13 @@ export function createAuth(options: AuthOptions): Auth {
     },
     installBayeux: (bayeux) => installBayeuxAuth(bayeux, { store, auth: config }),
     originGuard: createOriginGuard(config),
+    upgradeGuard: createUpgradeGuard(config),
   }
 }
 
 /**
- * The app wiring of auth: pass `plugins: [authPlugin(auth)]` and
- * `bayeuxGuards: [auth.originGuard]` to createApp. Installs the Bayeux policy and authorizers.
+ * The app wiring of auth: pass `plugins: [authPlugin(auth)]`, `bayeuxGuards:
+ * [auth.originGuard]` and `upgradeGuards: [auth.upgradeGuard]` to createApp. Installs the Bayeux policy and authorizers.
  */
 export function authPlugin(auth: Auth): AppPlugin {
   return (app) => auth.installBayeux(app.bayeux)

@@ -3,7 +3,7 @@
 // authenticates with tokens in the handshake, not cookies, so this is defence in depth: a
 // browser request that carries cookies and comes from a foreign page is refused.
 
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { ErrorCode } from '../../shared/errors.ts'
 
 /** Options of the guard: `auth.allowedOrigins` from config. */
@@ -64,5 +64,18 @@ export function createOriginGuard(options: OriginGuardOptions) {
       code: ErrorCode.ERR_ORIGIN_FORBIDDEN,
       message: `Origin ${first(req.headers.origin)} may not send cookie-carrying requests here (auth.allowedOrigins)`,
     })
+  }
+}
+
+/**
+ * The same rule for WebSocket upgrades (cross-site WebSocket hijacking): an upgrade that carries
+ * cookies from a foreign Origin is refused. For createApp's `upgradeGuards`.
+ */
+export function createUpgradeGuard(
+  options: OriginGuardOptions,
+): (request: IncomingMessage) => boolean {
+  return (request) => {
+    const isSecure = (request.socket as { encrypted?: boolean }).encrypted === true
+    return isOriginAllowed(request.headers, isSecure, options)
   }
 }

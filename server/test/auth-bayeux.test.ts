@@ -22,6 +22,7 @@ async function setup(t: { after: (fn: () => unknown) => void }, auth: Partial<Au
     configure: (c) => void (c.auth = config),
     plugins: [authPlugin(tandemAuth)],
     bayeuxGuards: [tandemAuth.originGuard],
+    upgradeGuards: [tandemAuth.upgradeGuard],
   })
   t.after(async () => {
     await srv.close()
@@ -206,5 +207,33 @@ test(
     }
     const noCookie = await postBayeux(srv.bayeuxUrl, handshake, { Origin: 'https://evil.example' })
     assert.equal(noCookie.status, 200)
+  },
+)
+
+test(
+  'a cookie-carrying WebSocket upgrade from a foreign Origin is refused',
+  { timeout: 20_000 },
+  async (t) => {
+    const { srv } = await setup(t)
+    const upgrade = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(srv.wsUrl, { headers })
+        ws.once('open', () => {
+          ws.close()
+          resolve(101)
+        })
+        ws.once('unexpected-response', (_req, res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        })
+        ws.once('error', reject)
+      })
+    assert.equal(await upgrade({ Cookie: 'BAYEUX_BROWSER=x', Origin: 'https://evil.example' }), 403)
+    assert.equal(await upgrade({ Cookie: 'BAYEUX_BROWSER=x', Origin: srv.url }), 101)
+    assert.equal(
+      await upgrade({ Origin: 'https://evil.example' }),
+      101,
+      'no cookie, nothing to ride on',
+    )
   },
 )

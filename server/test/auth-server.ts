@@ -42,6 +42,7 @@ export async function startAuthServer(
       auth = createAuth({ store, config: c.auth })
     },
     bayeuxGuards: [(req, res, next) => auth!.originGuard(req, res, next)],
+    upgradeGuards: [(request) => auth!.upgradeGuard(request)],
     plugins: [
       (app) => authPlugin(auth!)(app),
       (app) => {

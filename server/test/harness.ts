@@ -21,6 +21,8 @@ export interface TestServerOptions {
   plugins?: AppPlugin[]
   /** Middleware before the Bayeux HTTP transports, as in createApp. */
   bayeuxGuards?: AppDeps['bayeuxGuards']
+  /** Checks on WebSocket upgrades, as in createApp. */
+  upgradeGuards?: AppDeps['upgradeGuards']
 }
 
 /** A running test server. */
@@ -50,6 +52,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     sync: opts.sync,
     plugins: opts.plugins,
     bayeuxGuards: opts.bayeuxGuards,
+    upgradeGuards: opts.upgradeGuards,
   })
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject)
