@@ -10,7 +10,13 @@ import { join } from 'node:path'
 import { fullConfig, quickConfig, type BenchConfig } from './config.ts'
 import { measureDmp, measureRoundTrips, measureSqlite } from './floors.ts'
 import { killAll, repoRoot } from './lib/procs.ts'
-import { renderRatioTable, ratioRows, renderResults, type RunResults } from './report.ts'
+import {
+  machineLine,
+  renderRatioTable,
+  ratioRows,
+  renderResults,
+  type RunResults,
+} from './report.ts'
 import { runS1 } from './s1-fanout.ts'
 import { runS2 } from './s2-hotdoc.ts'
 import { runS5 } from './s5-storm.ts'
@@ -72,6 +78,26 @@ async function section<T>(
   }
 }
 
+// The README's "Benchmarks" section shows the latest full run between these markers.
+const readmeStart = '<!-- bench:start -->'
+const readmeEnd = '<!-- bench:end -->'
+
+function updateReadme(run: RunResults): void {
+  const file = join(repoRoot, 'README.md')
+  const text = readFileSync(file, 'utf8')
+  const a = text.indexOf(readmeStart)
+  const b = text.indexOf(readmeEnd)
+  if (a < 0 || b < a) return log('README.md has no bench markers; table not copied')
+  const block = [
+    readmeStart,
+    `Latest full run: ${run.startedAt.toISOString().slice(0, 16)}Z on ${machineLine()}; load average ${run.loadAverage.map((l) => l.toFixed(1)).join(' → ')}.`,
+    '',
+    renderRatioTable(ratioRows(run)),
+    readmeEnd,
+  ].join('\n')
+  writeFileSync(file, text.slice(0, a) + block + text.slice(b + readmeEnd.length))
+}
+
 /** Correctness checks of the quick mode (CI): nothing lost, every document converged. */
 function correctnessFailures(run: RunResults): string[] {
   const failures = [...run.errors]
@@ -131,6 +157,7 @@ async function main(): Promise<number> {
   const analysis =
     config.mode === 'full' && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : ''
   writeFileSync(outFile, renderResults(run, analysis))
+  if (config.mode === 'full' && !flag('only') && !flag('out')) updateReadme(run)
   console.log(
     `\n${renderRatioTable(ratioRows(run))}\n\nwritten to ${outFile} in ${run.elapsedS.toFixed(0)} s`,
   )
