@@ -1,5 +1,5 @@
 // The /embed-demo host page's script: what an app builder writes, using only the global `Tandem`
-// that /embed.js defines. `?doc=` and `?title=` pick the documents (tests use their own).
+// that /embed.js defines. `?doc=`, `?title=`, `?summary=` pick the documents (tests use theirs).
 
 import type { share as Share, ShareOptions } from './embed.ts'
 
@@ -11,6 +11,7 @@ declare global {
 const params = new URL(location.href).searchParams
 const notesDoc = params.get('doc') || 'demo-notes'
 const titleDoc = params.get('title') || 'demo-title'
+const summaryDoc = params.get('summary') || 'demo-summary'
 const name = params.get('name') || localStorage.getItem('tandem.name') || 'Demo visitor'
 
 function byId(id: string): HTMLElement {
@@ -52,3 +53,5 @@ Tandem.share(byId('notes'), {
   },
 })
 Tandem.share(byId('title'), { doc: titleDoc, name, ...statusOptions('title-status') })
+byId('summary-doc').textContent = `(contenteditable, document “${summaryDoc}”)`
+Tandem.share(byId('summary'), { doc: summaryDoc, name, ...statusOptions('summary-status') })
