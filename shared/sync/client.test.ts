@@ -149,3 +149,8 @@ test('lines for unknown files and an empty answer change nothing', () => {
   assert.equal(out.results.size, 0)
   assert.equal(applyAnswer('', [view], texts('abc')).results.size, 0)
 })
+
+test('a line break in a user id or file name is a programmer error', () => {
+  assert.throws(() => buildRequest('a\nb', [], new Map()), RangeError)
+  assert.throws(() => buildRequest('a', [createClientView('x\ny')], new Map()), RangeError)
+})

@@ -62,6 +62,7 @@ function viewLines(view: ClientView, meta: string | undefined): string[] {
  * means unchanged). Returns the request text (ending in its blank line) and the next views,
  * which hold the new edits: keep them even if the request or its answer gets lost.
  * `extra.meta` adds `m:` metadata per file; `extra.close` adds `x:` lines (a file or `'all'`).
+ * @throws RangeError when a user id or file name holds a line break.
  */
 export function buildRequest(
   user: string,
@@ -69,6 +70,10 @@ export function buildRequest(
   texts: ReadonlyMap<string, string>,
   extra: { meta?: ReadonlyMap<string, string>; close?: readonly string[] } = {},
 ): { request: string; views: ClientView[] } {
+  for (const name of [user, ...views.map((v) => v.file), ...(extra.close ?? [])]) {
+    if (/[\r\n]/.test(name))
+      throw new RangeError(`Line break in user id or file ${JSON.stringify(name)}`)
+  }
   const lines: string[] = [writeLine({ type: 'user', echo: false, user } satisfies Line)]
   const next = views.map((view) => {
     const text = texts.get(view.file)
