@@ -69,3 +69,18 @@ test('two people type into the same line and keep every character', async ({ bro
   await a.context().close()
   await b.context().close()
 })
+
+test('two tabs of the same browser edit one document', async ({ browser, tandem }) => {
+  const doc = uniqueDoc('tabs')
+  const first = await openEditor(browser, tandem, doc, 'Tabby')
+  const second = await first.context().newPage()
+  await second.goto(`${tandem.url}/d/${doc}`)
+  await expect(second.locator('body')).toHaveAttribute('data-loaded', 'true')
+  await caretToLineEnd(first, 1)
+  await first.keyboard.type('from tab one ')
+  await expectConverged([first, second], 'from tab one ')
+  await caretToLineEnd(second, 1)
+  await second.keyboard.type('and tab two')
+  await expectConverged([first, second], 'from tab one and tab two')
+  await first.context().close()
+})

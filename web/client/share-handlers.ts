@@ -121,6 +121,7 @@ export function shareContentEditable(
     writeEditableText(el, text, mapped)
   }
   if (!getComputedStyle(el).whiteSpace.startsWith('pre')) el.style.whiteSpace = 'pre-wrap'
+  const editableMode = el.contentEditable === 'false' ? 'true' : el.contentEditable
   return {
     ...callbacks,
     file,
@@ -130,7 +131,8 @@ export function shareContentEditable(
     patchClientText: patch,
     onLocalChange: (listener) => notifyOnEvent(el, 'input', listener),
     setReadOnly(isReadOnly) {
-      el.contentEditable = isReadOnly ? 'false' : 'true'
+      // Restore what the host chose ('true' or 'plaintext-only') when writing is allowed again.
+      el.contentEditable = isReadOnly ? 'false' : editableMode
       callbacks.setReadOnly?.(isReadOnly)
     },
   }
