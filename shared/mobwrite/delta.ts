@@ -31,11 +31,6 @@ export function applyHunks(base: string, hunks: readonly Hunk[]): string {
   return out + base.slice(pos)
 }
 
-/** Whether the hunks change nothing. */
-export function isNoop(hunks: readonly Hunk[]): boolean {
-  return hunks.length === 0
-}
-
 /**
  * Writes the delta that turns `base` into `applyHunks(base, hunks)`: `=N` runs between hunks,
  * then `-N` and `+text` for each hunk. An empty base and no hunks give `''`.
