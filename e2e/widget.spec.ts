@@ -17,8 +17,9 @@ test('the embed widget syncs a textarea and an input with the editor', async ({
   browser,
   tandem,
 }) => {
-  const notes = uniqueDoc('widget-notes')
-  const title = uniqueDoc('widget-title')
+  // One story per server database, so readable names for the screenshot are safe.
+  const notes = 'team-notes'
+  const title = 'team-title'
   const host = await (await browser.newContext()).newPage()
   await host.goto(`${tandem.url}/embed-demo?doc=${notes}&title=${title}&name=Host`)
   const textarea = host.getByTestId('demo-textarea')
@@ -39,7 +40,7 @@ test('the embed widget syncs a textarea and an input with the editor', async ({
   await expect.poll(() => editorText(titleEditor)).toBe('Quarterly plan')
 
   // A contenteditable element shares the same way.
-  const summary = uniqueDoc('widget-summary')
+  const summary = 'team-summary'
   await host.goto(
     `${tandem.url}/embed-demo?doc=${notes}&title=${title}&summary=${summary}&name=Host`,
   )
