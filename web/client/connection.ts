@@ -118,6 +118,8 @@ function readPush(data: unknown): string[] | null {
 
 /** Create a connection to `options.server` over the official CometD client. */
 export function createConnection(options: ConnectionOptions): Connection {
+  // Long by design: one closure owns the CometD client and the state; the listeners that move the
+  // state machine are registered here together so every transition is visible in one place.
   const cometd = new CometD()
   cometd.configure({ url: `${options.server.replace(/\/$/, '')}/bayeux`, logLevel: 'warn' })
   let state: ConnectionState = ConnectionState.Unconnected

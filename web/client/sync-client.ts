@@ -62,6 +62,8 @@ interface Shared {
 
 /** Create a sync client and connect it. */
 export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
+  // Long by design: one closure owns the loop's state (timer, in-flight flag, shared objects);
+  // each step of the loop is a short inner function (schedule, run, receive, fail).
   const timing: SyncTiming = { ...defaultTiming, ...options }
   const connection =
     options.connection ??
