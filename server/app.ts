@@ -2,7 +2,9 @@
 // mounts Bayeux at /bayeux. It never listens (server/main.ts and the test harness do).
 // Other modules plug in through `deps.plugins` or the marked hook points below.
 
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { Duplex } from 'node:stream'
 import express from 'express'
 import type { Config } from './config.ts'
@@ -16,6 +18,12 @@ import { createSyncService, type SyncService, type SyncServiceOptions } from './
 
 /** Handles a WebSocket upgrade for one path (e.g. `/bayeux`, `/mobwrite`). */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void
+
+/**
+ * Checks an upgrade before routing (origin, path lists, per-IP limit: server/ops/edge.ts);
+ * returns false after writing its own refusal, with a reason, to `socket`.
+ */
+export type UpgradeCheck = (request: IncomingMessage, socket: Duplex, path: string) => boolean
 
 /** Runs once the app is built; may return a closer run by `close()` (in reverse order). */
 export type AppPlugin = (app: App) => void | (() => void | Promise<void>)
@@ -49,6 +57,8 @@ export interface App {
   readonly bayeux: BayeuxServerInternal
   /** WebSocket upgrades by URL path; unknown paths get 404. */
   readonly upgradeRoutes: Map<string, UpgradeHandler>
+  /** Run in order before any upgrade is routed (plugins add them, e.g. server/ops). */
+  readonly upgradeChecks: UpgradeCheck[]
   /** The sync service and its store, when `deps.sync` asked for them. */
   readonly sync: SyncService | undefined
   readonly store: Store | undefined
@@ -60,10 +70,11 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const app = express()
   app.disable('x-powered-by')
-  const server = createServer(app)
+  const server = createListener(deps.config, app)
   const bayeux = createBayeuxServer(deps.config.bayeux)
   const bayeuxWs = createWebSocketTransport(bayeux)
   const upgradeRoutes = new Map<string, UpgradeHandler>()
+  const upgradeChecks: UpgradeCheck[] = []
   const closers: Array<() => void | Promise<void>> = []
 
   // Bayeux: HTTP transports on /bayeux and sub-paths, websocket on the same path (DESIGN §3).
@@ -73,7 +84,7 @@ export function createApp(deps: AppDeps): App {
   upgradeRoutes.set('/bayeux', bayeuxWs.handleUpgrade)
   upgradeRoutes.set('/bayeux/', bayeuxWs.handleUpgrade)
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-    routeUpgrade(upgradeRoutes, deps.upgradeGuards ?? [], request, socket, head),
+    routeUpgrade(upgradeChecks, upgradeRoutes, deps.upgradeGuards ?? [], request, socket, head),
   )
 
   // Sync service (server/sync): MobWrite over Bayeux on /service/mobwrite, state in the store.
@@ -90,6 +101,7 @@ export function createApp(deps: AppDeps): App {
     app,
     bayeux,
     upgradeRoutes,
+    upgradeChecks,
     sync,
     store,
     close: () => closeAll(),
@@ -123,7 +135,20 @@ export function createApp(deps: AppDeps): App {
   return result
 }
 
+// TLS (issue 9): with a certificate, https:// and wss:// share the port; plain HTTP otherwise.
+// An https.Server has every http.Server method the app uses (close, closeAllConnections).
+function createListener(config: Config, app: express.Express): Server {
+  const { tlsCertPath, tlsKeyPath } = config.http
+  if (tlsCertPath === undefined && tlsKeyPath === undefined) return createServer(app)
+  if (tlsCertPath === undefined || tlsKeyPath === undefined) {
+    throw new RangeError('TLS needs both a certificate and a key (--tls-cert and --tls-key)')
+  }
+  const tls = { cert: readFileSync(tlsCertPath), key: readFileSync(tlsKeyPath) }
+  return createHttpsServer(tls, app) as unknown as Server
+}
+
 function routeUpgrade(
+  checks: readonly UpgradeCheck[],
   routes: Map<string, UpgradeHandler>,
   guards: ReadonlyArray<(request: IncomingMessage) => boolean>,
   request: IncomingMessage,
@@ -133,6 +158,7 @@ function routeUpgrade(
   const path = new URL(request.url ?? '/', 'http://localhost').pathname
   const handler = routes.get(path)
   socket.on('error', () => socket.destroy())
+  if (!checks.every((check) => check(request, socket, path))) return
   if (!handler) {
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
     return

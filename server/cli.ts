@@ -35,6 +35,9 @@ Access rules (pattern: exact name, prefix ending in *, or *; principal: user, an
   rules | list                                    list rules
   access <document> <user|anonymous>              show the access a principal gets
 
+Running server (over HTTP with the admin token; see \`admin help\`):
+  admin status | push on|off | timeout <ms> | expiry <ms> | sessions | documents | ...
+
 The database is --db <file>, else $TANDEM_DB, else ${defaultConfig.store.dbPath}. The server may
 be running: changes apply to its next request. Exit codes: 0 ok, 1 failed, 2 usage error.`
 
@@ -177,10 +180,17 @@ export function runCli(argv: readonly string[], io: CliIo): number {
 }
 
 // Entry point: `tsx server/cli.ts ...` (npm run tandem -- ...).
+// `admin ...` talks to a running server over HTTP (server/ops/admin-cli.ts), so it is async.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = runCli(process.argv.slice(2), {
+  const argv = process.argv.slice(2)
+  const io: CliIo = {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
     env: process.env,
-  })
+  }
+  if (argv[0] === 'admin') {
+    void import('./ops/admin-cli.ts')
+      .then(({ runAdminCli }) => runAdminCli(argv.slice(1), io))
+      .then((code) => (process.exitCode = code))
+  } else process.exitCode = runCli(argv, io)
 }

@@ -9,6 +9,10 @@ export interface Config {
     port: number
     /** Host/interface to bind. */
     host: string
+    /** PEM certificate file; with `tlsKeyPath`, serves https:// and wss:// on the same port. */
+    tlsCertPath?: string
+    /** PEM private key file of `tlsCertPath`. */
+    tlsKeyPath?: string
   }
   /** SQLite store (server/store). */
   store: {
@@ -28,6 +32,32 @@ export interface Config {
   bayeux: BayeuxConfig
   /** Raw MobWrite gateways: HTTP q=/p=, TCP, WebSocket /mobwrite (server/gateway). */
   gateway: GatewayConfig
+  /** Edge policy, admin, health and metrics (server/ops, server/http). */
+  ops: OpsConfig
+}
+
+/** The `ops` section: what an operator tunes at the edge and at run time (issue 9). */
+export interface OpsConfig {
+  /** Allow Origins http(s)://localhost, 127.0.0.1, [::1] on any port (development; off in production). */
+  allowLocalhostOrigins: boolean
+  /** Paths (`*` matches anything) WebSocket upgrades and transport requests may use. */
+  allowPaths: string[]
+  /** Paths refused even when allowed (deny wins), e.g. `/mobwrite` to switch that socket off. */
+  denyPaths: string[]
+  /** Bayeux channel patterns (`*` matches anything) no client may subscribe or publish to. */
+  denyChannels: string[]
+  /** WebSocket subprotocols spoken, in preference order; used only when a client offers one. */
+  wsSubprotocols: string[]
+  /** Most WebSocket connections open at once from one address; more get HTTP 429. 0: no limit. */
+  maxConnectionsPerIp: number
+  /** Token the /admin endpoints and `tandem admin` require; null switches admin off. */
+  adminToken: string | null
+  /** Connect interval advised while push is deactivated (clients poll this often). */
+  pollIntervalWithoutPushMs: number
+  /** For this long after an admin ended a document, syncs of it get `E:` ERR_DOC_ENDED. */
+  endedDocumentMs: number
+  /** Graceful shutdown waits this long for held connects and sockets before forcing. */
+  shutdownTimeoutMs: number
 }
 
 /** The `gateway` section: limits and switches of the raw MobWrite endpoints (DESIGN §5). */
@@ -117,6 +147,10 @@ export interface BayeuxConfig {
   timesyncAccuracyTargetMs: number
   /** WebSocket ping period; a socket that misses one pong is terminated. 0 disables pings. */
   wsPingIntervalMs: number
+  /** Offer `permessage-deflate` on /bayeux sockets (CometD ws.enableExtension; costs CPU). */
+  wsPerMessageDeflate: boolean
+  /** With deflate on, frames smaller than this many bytes are sent uncompressed. */
+  wsDeflateThresholdBytes: number
   /** Frames one WebSocket may have waiting to be processed; more closes it with 4429. */
   wsMaxPendingFrames: number
   /** Bytes queued for a WebSocket that does not read; past it the socket is terminated. */
@@ -201,6 +235,8 @@ export const defaultConfig: Config = {
     timesyncExtension: true,
     timesyncAccuracyTargetMs: 25,
     wsPingIntervalMs: 25_000,
+    wsPerMessageDeflate: false,
+    wsDeflateThresholdBytes: 1_024,
     wsMaxPendingFrames: 1_000,
     wsMaxBufferedBytes: 16_777_216,
   },
@@ -220,5 +256,17 @@ export const defaultConfig: Config = {
     bufferExpiryMs: 15 * 60_000,
     maxBuffers: 10_000,
     maxBufferChars: 1_048_576,
+  },
+  ops: {
+    allowLocalhostOrigins: true,
+    allowPaths: ['*'],
+    denyPaths: [],
+    denyChannels: [],
+    wsSubprotocols: ['cometd', 'bayeux', 'mobwrite'],
+    maxConnectionsPerIp: 256,
+    adminToken: null,
+    pollIntervalWithoutPushMs: 2_000,
+    endedDocumentMs: 60_000,
+    shutdownTimeoutMs: 10_000,
   },
 }

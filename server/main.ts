@@ -2,7 +2,8 @@
 // picks a free port), HOST (default 0.0.0.0), TANDEM_DB or --db <path> (default
 // ./data/tandem.db; its folder is created), TANDEM_SYNCHRONOUS=full for power-loss durability,
 // TANDEM_ALLOW_ANONYMOUS / TANDEM_DEFAULT_ACCESS / TANDEM_ALLOWED_ORIGINS (server/auth/env.ts),
-// TANDEM_TCP_PORT or --tcp-port <n> (the raw MobWrite TCP gateway; off unless given).
+// TANDEM_TCP_PORT or --tcp-port <n> (the raw MobWrite TCP gateway; off unless given),
+// --tls-cert/--tls-key, --admin-token and the other operations settings (server/ops/env.ts).
 
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app.ts'
@@ -13,6 +14,8 @@ import { openSqliteStore } from './store/sqlite.ts'
 import { authPlugin, createAuth } from './auth/auth.ts'
 import { readAuthEnv } from './auth/env.ts'
 import { mobwriteGateways, type MobwriteGateways } from './gateway/gateway.ts'
+import { readOpsEnv } from './ops/env.ts'
+import { createOps } from './ops/ops.ts'
 
 // `--name <value>` or `--name=<value>`; a flag wins over its environment variable.
 function readFlag(argv: readonly string[], name: string, example: string): string | undefined {
@@ -54,7 +57,9 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   return config
 }
 
-const config = readConfig(process.env)
+const config = readOpsEnv(readConfig(process.env), process.env, process.argv.slice(2))
+// Edge policy, runtime admin, health and metrics (server/ops, issue 9).
+const ops = createOps(config)
 // Every answer is committed to this file before it leaves (DESIGN §7, server/store/sqlite.ts).
 const store = openSqliteStore({ path: config.store.dbPath, synchronous: config.store.synchronous })
 // Identity, access rules, rate limits and the Bayeux policy (server/auth), on the same store.
@@ -67,9 +72,11 @@ const tandem = createApp({
   sync: {
     access: (identity) => auth.access(identity),
     guard: (identity) => auth.checkRequest(identity),
-    checkName: (file) => auth.checkDocName(file),
+    checkName: (file) => ops.checkName(file) ?? auth.checkDocName(file),
   },
   plugins: [
+    // First: its push route must be tried before the gateways' (push off swallows notices).
+    ops.plugin,
     authPlugin(auth),
     // Before the static files, which answer every path while the web build is missing.
     mobwriteGateways({
@@ -87,14 +94,15 @@ const tandem = createApp({
         }),
     }),
   ],
-  bayeuxGuards: [auth.originGuard],
+  bayeuxGuards: [ops.httpGuard, auth.originGuard],
   upgradeGuards: [auth.upgradeGuard],
 })
 
 tandem.server.listen(config.http.port, config.http.host, () => {
   const { port } = tandem.server.address() as AddressInfo
   const host = ['0.0.0.0', '::'].includes(config.http.host) ? 'localhost' : config.http.host
-  console.log(`Tandem listening on http://${host}:${port}`)
+  const scheme = config.http.tlsCertPath === undefined ? 'http' : 'https'
+  console.log(`Tandem listening on ${scheme}://${host}:${port}`)
 })
 const tcpServer = gateways?.tcp?.server
 tcpServer?.listen(config.gateway.tcpPort ?? 0, config.gateway.tcpHost, () => {
@@ -108,6 +116,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (isStopping) return
     isStopping = true
     log.info('stopping', { signal })
+    // Stop accepting first (/readyz turns 503); then close() answers held connects, closes
+    // sockets with 1001 and the server; the store closes last, after every commit.
+    ops.beginShutdown()
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; closing the store anyway', {
+        ms: config.ops.shutdownTimeoutMs,
+      })
+      store.close()
+      process.exit(1)
+    }, config.ops.shutdownTimeoutMs)
+    force.unref()
     tandem.close().then(
       () => {
         store.close()

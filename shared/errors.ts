@@ -31,6 +31,14 @@ export const ErrorCode = {
   ERR_ORIGIN_FORBIDDEN: 'ERR_ORIGIN_FORBIDDEN',
   /** Too many requests from one identity in the rate window. */
   ERR_RATE_LIMITED: 'ERR_RATE_LIMITED',
+  /** A WebSocket or transport path is refused by the server's allow/deny lists. */
+  ERR_PATH_FORBIDDEN: 'ERR_PATH_FORBIDDEN',
+  /** An operator closed every view of this document (Ocsigen's ENDED_CHANNEL); reopen to go on. */
+  ERR_DOC_ENDED: 'ERR_DOC_ENDED',
+  /** The server is shutting down and takes no new connections; retry against the new process. */
+  ERR_SERVER_STOPPING: 'ERR_SERVER_STOPPING',
+  /** An admin request lacked the admin token or carried a wrong one (or admin is off). */
+  ERR_ADMIN_UNAUTHORIZED: 'ERR_ADMIN_UNAUTHORIZED',
   /** The server hit an unexpected failure while handling the request; nothing was changed. */
   ERR_INTERNAL: 'ERR_INTERNAL',
 } as const

@@ -106,6 +106,10 @@ export interface SyncService {
   addPushRoute(route: PushRoute): () => void
   /** Forgets a session (it disconnected or expired); its views stay. */
   dropSession(sessionId: string): void
+  /** Push sessions (Bayeux clientIds, `mobwrite-ws:` ids) that speak for a view of `file`. */
+  viewerSessions(file: string): string[]
+  /** Changes `viewExpiryMs` at run time (admin); idle views and `C:` lists follow at once. */
+  setViewExpiryMs(ms: number): void
   /** Stops the sweep timer and pending pushes, unbinds Bayeux. The store stays open. */
   close(): void
 }
@@ -257,6 +261,14 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       }
     },
     dropSession: (sessionId) => push.dropSession(sessionId),
+    viewerSessions: (file) =>
+      [...new Set(push.viewers(file).values())].filter((id): id is string => id !== undefined),
+    setViewExpiryMs(ms) {
+      if (!Number.isFinite(ms) || ms <= 0)
+        throw new RangeError(`viewExpiryMs must be > 0, got ${ms}`)
+      config.viewExpiryMs = ms
+      factsDeps.viewExpiryMs = ms
+    },
     close() {
       clearInterval(timer)
       push.close()

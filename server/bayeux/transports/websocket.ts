@@ -39,7 +39,10 @@ export function createWebSocketTransport(bayeux: BayeuxServerInternal): WebSocke
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
+    // Off by default (CPU and memory per socket); small frames are not worth compressing.
+    perMessageDeflate: options.wsPerMessageDeflate
+      ? { threshold: options.wsDeflateThresholdBytes, serverNoContextTakeover: true }
+      : false,
   })
   const alive = new WeakMap<WebSocket, boolean>()
   const minted = new WeakMap<IncomingMessage, string>()
