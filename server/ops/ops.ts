@@ -37,7 +37,7 @@ export interface Ops {
   readonly httpGuard: express.RequestHandler
   /** Mounts everything on the app; list it before the gateways and static files. */
   readonly plugin: AppPlugin
-  /** Marks the server as stopping (/readyz 503) and stops accepting new connections. */
+  /** Marks the server as stopping: /readyz answers 503, new WebSocket upgrades get 503. */
   beginShutdown(): void
   readonly isStopping: boolean
 }
@@ -68,7 +68,6 @@ export function createOps(config: Config): Ops {
   const metrics = createTandemMetrics()
   const counter = createConnectionCounter(policy.maxConnectionsPerIp)
   let isStopping = false
-  let stopListening = () => {}
 
   const httpGuard: express.RequestHandler = (req, res, next) => {
     const path = req.originalUrl.split('?')[0] ?? '/'
@@ -133,7 +132,6 @@ export function createOps(config: Config): Ops {
     )
     const detach = controls.attach(app.bayeux, app.sync)
     const stopMetrics = metrics.attach(app)
-    stopListening = () => app.server.close()
     return () => {
       removers.forEach((remove) => remove())
       detach()
@@ -148,9 +146,7 @@ export function createOps(config: Config): Ops {
     httpGuard,
     plugin,
     beginShutdown() {
-      if (isStopping) return
       isStopping = true
-      stopListening()
     },
     get isStopping() {
       return isStopping

@@ -139,7 +139,7 @@ test('denied and unlisted paths are refused; denied channels too', opts, async (
   const form = await fetch(`${s.srv.url}/scripts/q.py`, { method: 'POST', body: 'q=' })
   assert.equal(form.status, 403)
   const client = await connect(s.srv.bayeuxUrl, { transport: 'long-polling' })
-  t.after(() => client.disconnect())
+  s.cleanup(() => client.disconnect())
   const denied = await client.subscribe('/secret/plans')
   assert.equal(denied.successful, false)
   assert.match(String(denied.error), /^403:/)

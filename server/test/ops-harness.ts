@@ -12,6 +12,8 @@ export const adminToken = 'test-admin-token-0123456789'
 export interface OpsServer {
   readonly srv: TestServer
   readonly ops: Ops
+  /** Runs `fn` at teardown before the server closes (clients disconnect first). */
+  cleanup(fn: () => Promise<unknown> | unknown): void
   /** fetch() against the server with the admin token. */
   admin(path: string, body?: unknown): Promise<{ status: number; json: unknown }>
 }
@@ -35,7 +37,11 @@ export async function startOpsServer(
     plugins: [ops.plugin],
     bayeuxGuards: [ops.httpGuard],
   })
-  t.after(() => srv.close())
+  const cleanups: Array<() => Promise<unknown> | unknown> = []
+  t.after(async () => {
+    for (const fn of cleanups.reverse()) await fn()
+    await srv.close()
+  })
   const admin = async (path: string, body?: unknown) => {
     const res = await fetch(`${srv.url}/admin${path}`, {
       method: body === undefined ? 'GET' : 'POST',
@@ -44,5 +50,5 @@ export async function startOpsServer(
     })
     return { status: res.status, json: await res.json() }
   }
-  return { srv, ops, admin }
+  return { srv, ops, admin, cleanup: (fn) => void cleanups.push(fn) }
 }
