@@ -44,7 +44,7 @@ export interface OpsConfig {
   allowPaths: string[]
   /** Paths refused even when allowed (deny wins), e.g. `/mobwrite` to switch that socket off. */
   denyPaths: string[]
-  /** Bayeux channel patterns (`*` matches anything) no client may subscribe or publish to. */
+  /** Bayeux channels or wildcards (`/internal/**`) no client may subscribe or publish to (403). */
   denyChannels: string[]
   /** WebSocket subprotocols spoken, in preference order; used only when a client offers one. */
   wsSubprotocols: string[]

@@ -184,3 +184,19 @@ test('connections per address are limited; a closed one frees its slot', opts, a
   })
   opened(again as Upgrade, t)
 })
+
+test('heartbeats drop a peer that stops answering pings, not a live one', opts, async (t) => {
+  const s = await startOpsServer(t, (c) => (c.bayeux.wsPingIntervalMs = 50))
+  const dead = new WebSocket(s.srv.wsUrl, { autoPong: false })
+  const live = new WebSocket(s.srv.wsUrl)
+  t.after(() => live.terminate())
+  const pings = { dead: 0, live: 0 }
+  dead.on('ping', () => pings.dead++)
+  live.on('ping', () => pings.live++)
+  const closed = new Promise<number>((resolve) => dead.once('close', resolve))
+  await Promise.all([dead, live].map((ws) => new Promise((resolve) => ws.once('open', resolve))))
+  assert.equal(await closed, 1006, 'terminated: no close frame to a dead peer')
+  assert.ok(pings.dead >= 1)
+  await waitFor(() => pings.live >= pings.dead + 2)
+  assert.equal(live.readyState, WebSocket.OPEN)
+})
