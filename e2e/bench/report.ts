@@ -104,6 +104,16 @@ function s1Rows(options: S1Options, results: S1Result[]): RatioRow[] {
   ]
 }
 
+function boundNote(ours: S2Result | undefined, peer: S2Result): string {
+  const notes = [
+    ...(peer.isGeneratorBound
+      ? [`${peer.contender.kind}'s limit was the generator core (a lower bound)`]
+      : []),
+    ...(ours?.isGeneratorBound ? ["Tandem's limit was the generator core"] : []),
+  ]
+  return notes.length ? `; ${notes.join('; ')}` : ''
+}
+
 function s2Rows(s2: S2Result[], dmp: DmpFloor[] | undefined): RatioRow[] {
   const ours = s2.find((r) => r.contender.kind === 'tandem')
   const rows: RatioRow[] = []
@@ -114,7 +124,7 @@ function s2Rows(s2: S2Result[], dmp: DmpFloor[] | undefined): RatioRow[] {
       ratio,
       target: '≥ 0.50',
       isMet: ratio === null ? null : ratio >= 0.5,
-      detail: `${ours?.maxEditors ?? 0} vs ${peer.maxEditors} editors at p95 ≤ 250 ms`,
+      detail: `${ours?.maxEditors ?? 0} vs ${peer.maxEditors} editors at p95 ≤ 250 ms${boundNote(ours, peer)}`,
     })
     // Per-edit costs compare at the largest N both passed.
     const common = [...(ours?.steps ?? [])]
@@ -232,7 +242,7 @@ function renderS2(s2: S2Result[]): string {
   const lines = [
     '### S2: one hot document, N editors × 5 edits/s',
     '',
-    '| Contender | N | edits | edit → all peers p50 / p95 / p99 ms | unseen | converged | bytes/edit | server CPU ms per 1k deliveries | syncs | server µs per sync | generator CPU share |',
+    '| Contender | N | edits | edit → all peers p50 / p95 / p99 ms | unseen | converged | bytes/edit | server CPU ms per 1k deliveries | syncs | server µs per sync | server / generator CPU share |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ]
   for (const r of s2) {
@@ -243,7 +253,7 @@ function renderS2(s2: S2Result[]): string {
     for (const s of r.steps) {
       const l = s.latency
       lines.push(
-        `| ${r.contender.name} | ${s.editors} | ${s.edits} | ${f(l.p50, 1)} / ${f(l.p95, 1)} / ${f(l.p99, 1)} | ${s.unseen} | ${s.converged ? 'yes' : '**no**'} | ${f(s.bytesPerEdit)} | ${f(s.serverCpuMsPer1kDeliveries, 1)} | ${s.syncs || '–'} | ${s.syncs ? f(s.serverCpuUsPerSync) : '–'} | ${f(s.generatorCpuShare * 100)}% |`,
+        `| ${r.contender.name} | ${s.editors} | ${s.edits} | ${f(l.p50, 1)} / ${f(l.p95, 1)} / ${f(l.p99, 1)} | ${s.unseen} | ${s.converged ? 'yes' : '**no**'} | ${f(s.bytesPerEdit)} | ${f(s.serverCpuMsPer1kDeliveries, 1)} | ${s.syncs || '–'} | ${s.syncs ? f(s.serverCpuUsPerSync) : '–'} | ${f(s.serverCpuShare * 100)}% / ${f(s.generatorCpuShare * 100)}% |`,
       )
     }
   }

@@ -48,6 +48,8 @@ export interface S2Step {
   /** Tandem: sync requests, and server CPU µs per request. */
   syncs: number
   serverCpuUsPerSync: number
+  /** CPU-seconds per wall second over the step: the server's, and all generators' together. */
+  serverCpuShare: number
   generatorCpuShare: number
   passed: boolean
 }
@@ -58,6 +60,11 @@ export interface S2Result {
   steps: S2Step[]
   /** Largest N whose step passed (p95 ≤ limit, converged); 0 if none. */
   maxEditors: number
+  /**
+   * The step that broke had the generators' core busy (≥ 85%): the load generator, not the
+   * server, set the limit, so `maxEditors` is a lower bound for this server.
+   */
+  isGeneratorBound: boolean
   error?: string
 }
 
@@ -82,13 +89,26 @@ export function runS2(
     const steps: S2Step[] = []
     partial.set(c, steps)
     await runContender(c, options, steps, log)
-    return { contender: c, steps, maxEditors: maxPassing(steps) }
+    return {
+      contender: c,
+      steps,
+      maxEditors: maxPassing(steps),
+      isGeneratorBound: isGeneratorBound(steps),
+    }
   }
   const failed = (c: S2Contender, error: string): S2Result => {
     const steps = partial.get(c) ?? []
-    return { contender: c, steps, maxEditors: maxPassing(steps), error }
+    return { contender: c, steps, maxEditors: maxPassing(steps), isGeneratorBound: false, error }
   }
   return runEach(contenders, run, failed, log)
+}
+
+/** The generators' core counts as saturated from this CPU share on. */
+export const generatorSaturation = 0.85
+
+function isGeneratorBound(steps: S2Step[]): boolean {
+  const broke = steps.find((s) => !s.passed)
+  return broke !== undefined && broke.generatorCpuShare >= generatorSaturation
 }
 
 function maxPassing(steps: S2Step[]): number {
@@ -202,6 +222,7 @@ async function runStep(
     serverCpuMsPer1kDeliveries: deliveries ? (serverCpu * 1e6) / deliveries : 0,
     syncs,
     serverCpuUsPerSync: syncs ? (serverCpu * 1e6) / syncs : 0,
+    serverCpuShare: serverCpu / wallS,
     generatorCpuShare: genCpu1.reduce((a, v, i) => a + v - (genCpu0[i] ?? 0), 0) / wallS,
     passed: isConverged && latency.p95 <= options.p95LimitMs && latency.count > 0,
   }

@@ -42,9 +42,10 @@ export function startTandem(options: TandemOptions = {}): Promise<ServerChild> {
       PORT: String(options.port ?? 0),
       HOST: '127.0.0.1',
       TANDEM_DB: options.dbPath ?? freshDbPath('tandem'),
-      // Every benchmark client comes from 127.0.0.1, one anonymous rate bucket: lift it, as the
-      // peers have no limit either.
+      // Every benchmark client comes from 127.0.0.1: one anonymous rate bucket and one address
+      // for the connection cap. Both are lifted, as the peers have neither.
       TANDEM_RATE_PER_SECOND: '0',
+      TANDEM_MAX_CONNECTIONS_PER_IP: '0',
       LOG: 'warn',
     },
   })

@@ -71,6 +71,8 @@ interface Transport {
   close(): void
 }
 
+const requestTimeoutMs = 10_000
+const maxHoldMs = 60_000
 const backoffStepMs = 500
 const maxBackoffMs = 3_000
 
@@ -158,10 +160,22 @@ class ThinClient implements BayeuxClient {
     })
   }
 
+  // A request without a reply in time fails like a failed reply, so the client reconnects
+  // instead of waiting forever (a held connect gets the server's hold time on top).
   private request(message: Message, isConnect = false): Promise<Message> {
     const id = String(this.nextId++)
     return new Promise((resolve) => {
-      this.pending.set(id, resolve)
+      const timer = setTimeout(
+        () => {
+          if (!this.pending.delete(id)) return
+          resolve({ channel: message.channel, successful: false, error: 'no reply in time' })
+        },
+        requestTimeoutMs + (isConnect ? maxHoldMs : 0),
+      )
+      this.pending.set(id, (m) => {
+        clearTimeout(timer)
+        resolve(m)
+      })
       this.transport?.send([{ ...message, id }], isConnect)
     })
   }
