@@ -44,7 +44,10 @@ export interface RuntimeControls {
   checkEnded(file: string): SyncError | undefined
 }
 
-/** Creates the controls with the configured limits. */
+/**
+ * Creates the controls with the configured limits. (Longer than 30 lines: it is the API object,
+ * one short method per control, plus the connect-advice extension.)
+ */
 export function createRuntimeControls(
   ops: Pick<OpsConfig, 'pollIntervalWithoutPushMs' | 'endedDocumentMs'>,
   maxTimeoutMs: number,

@@ -57,7 +57,10 @@ export function edgePolicyOf(config: Config): EdgePolicyOptions {
 // Transport paths whose HTTP requests pass the origin and path checks; pages and /admin do not.
 const transportPath = /^\/(bayeux|mobwrite|scripts\/q\.py)(\/|$)/
 
-/** Creates the operations layer for `config`. */
+/**
+ * Creates the operations layer for `config`. (Longer than 30 lines: it is the API object and the
+ * two checks its plugin installs, each short.)
+ */
 export function createOps(config: Config): Ops {
   const policy = edgePolicyOf(config)
   const controls = createRuntimeControls(
