@@ -32,6 +32,17 @@ export function selfTimes(profile: Profile, keyOf: (n: ProfileNode) => string): 
 const shortUrl = (url: string): string =>
   url.replace(/^file:\/\/.*?\/(node_modules|server|shared)\//, '$1/') || '(native)'
 
+/** Groups a frame by package (node_modules/<pkg>), Tandem folder, Node core, or V8 bucket. */
+export function areaOf(n: ProfileNode): string {
+  const url = n.callFrame.url
+  if (!url) return n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : '(native)'
+  if (url.startsWith('node:')) return 'node core'
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+  if (pkg) return `node_modules/${pkg[1]}`
+  const own = /\/(server|shared)\/([^/]+)/.exec(url)
+  return own ? `${own[1]}/${own[2]}` : url
+}
+
 function main(): void {
   const [file, top = '25'] = process.argv.slice(2)
   if (!file) throw new RangeError('usage: tsx e2e/bench/profile.ts <file.cpuprofile> [top]')
@@ -57,6 +68,7 @@ function main(): void {
     'self time by file',
     selfTimes(profile, (n) => shortUrl(n.callFrame.url)),
   )
+  show('self time by area', selfTimes(profile, areaOf))
 }
 
 if (process.argv[1]?.endsWith('profile.ts')) main()
