@@ -1,12 +1,13 @@
 // The benchmark entry: `npm run bench` (full, writes e2e/bench/results.md) and
 // `npm run bench:quick` (CI: tiny sizes, asserts correctness only, never timings).
-// Flags: --quick, --only=floors,s1,s2,s5, --out=<file>, --profile (Tandem server CPU profiles
-// into e2e/bench/tmp/prof). Loopback only; every child is killed at the end, on error too, and
-// when the time budget runs out.
+// Flags: --quick, --only=floors,s1,s2,s5, --out=<file>, --readme=<README.md to update>,
+// --profile (Tandem server CPU profiles into e2e/bench/tmp/prof). Loopback only; every child
+// is killed at the end, on error too, and when the time budget runs out.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
+import * as prettier from 'prettier'
 import { fullConfig, quickConfig, type BenchConfig } from './config.ts'
 import { measureDmp, measureRoundTrips, measureSqlite } from './floors.ts'
 import { killAll, repoRoot } from './lib/procs.ts'
@@ -32,6 +33,9 @@ const outFile =
   (config.mode === 'full'
     ? join(repoRoot, 'e2e/bench/results.md')
     : join(scratchDir(), 'results-quick.md'))
+// A full run copies its table into the README, unless it ran only part or wrote elsewhere.
+const isWholeRun = config.mode === 'full' && !flag('only') && !flag('out')
+const readmeFile = flag('readme') ?? (isWholeRun ? join(repoRoot, 'README.md') : undefined)
 const started = Date.now()
 
 const log = (line: string): void => {
@@ -82,19 +86,25 @@ async function section<T>(
 const readmeStart = '<!-- bench:start -->'
 const readmeEnd = '<!-- bench:end -->'
 
-function updateReadme(run: RunResults): void {
-  const file = join(repoRoot, 'README.md')
+// Generated Markdown goes through prettier, so `npm run lint` stays clean.
+async function formatMarkdown(text: string): Promise<string> {
+  const options = await prettier.resolveConfig(join(repoRoot, 'README.md'))
+  return prettier.format(text, { ...options, parser: 'markdown' })
+}
+
+async function updateReadme(run: RunResults, file: string): Promise<void> {
   const text = readFileSync(file, 'utf8')
   const a = text.indexOf(readmeStart)
   const b = text.indexOf(readmeEnd)
   if (a < 0 || b < a) return log('README.md has no bench markers; table not copied')
-  const block = [
-    readmeStart,
-    `Latest full run: ${run.startedAt.toISOString().slice(0, 16)}Z on ${machineLine()}; load average ${run.loadAverage.map((l) => l.toFixed(1)).join(' → ')}.`,
-    '',
-    renderRatioTable(ratioRows(run)),
-    readmeEnd,
-  ].join('\n')
+  const table = await formatMarkdown(
+    [
+      `Latest full run: ${run.startedAt.toISOString().slice(0, 16)}Z on ${machineLine()}; load average ${run.loadAverage.map((l) => l.toFixed(1)).join(' → ')}.`,
+      '',
+      renderRatioTable(ratioRows(run)),
+    ].join('\n'),
+  )
+  const block = [readmeStart, table.trimEnd(), readmeEnd].join('\n')
   writeFileSync(file, text.slice(0, a) + block + text.slice(b + readmeEnd.length))
 }
 
@@ -156,8 +166,8 @@ async function main(): Promise<number> {
   const analysisFile = join(repoRoot, 'e2e/bench/analysis.md')
   const analysis =
     config.mode === 'full' && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : ''
-  writeFileSync(outFile, renderResults(run, analysis))
-  if (config.mode === 'full' && !flag('only') && !flag('out')) updateReadme(run)
+  writeFileSync(outFile, await formatMarkdown(renderResults(run, analysis)))
+  if (readmeFile) await updateReadme(run, readmeFile)
   console.log(
     `\n${renderRatioTable(ratioRows(run))}\n\nwritten to ${outFile} in ${run.elapsedS.toFixed(0)} s`,
   )
