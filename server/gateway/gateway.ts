@@ -52,7 +52,9 @@ export function createMobwriteGateways(deps: MobwriteGatewayDeps): MobwriteGatew
     dropSession: (id) => deps.sync.dropSession(id),
   })
   // Push notices for `mobwrite-ws:` sessions go to the sockets; the rest go on to Bayeux.
-  const removeRoute = deps.sync.addPushRoute((sessionId, files) => ws.deliverPush(sessionId, files))
+  const removeRoute = deps.sync.addPushRoute((sessionId, notice) =>
+    ws.deliverNotice(sessionId, notice),
+  )
   const tcp =
     config.tcpPort === null ? undefined : createTcpGateway({ core, config, resolveIdentity })
   return {

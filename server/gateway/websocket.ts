@@ -1,6 +1,6 @@
 // The WebSocket gateway at `/mobwrite`: one MobWrite request per message, one answer per
-// message, in order. Push hints share the socket as JSON text `{"sync":["<file>",…]}` (the
-// Bayeux path's notice, DESIGN §4); an answer is MobWrite text, whose lines never start with
+// message, in order. Push notices share the socket as JSON text, `{"sync":["<file>",…]}` and
+// `{"ended":"<file>"}` (the Bayeux path's notices, DESIGN §4); an answer is MobWrite text, whose lines never start with
 // `{`, so a client tells them apart by the first character.
 
 import { randomUUID } from 'node:crypto'
@@ -10,6 +10,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { SyncError } from '../../shared/errors.ts'
 import type { GatewayRequestLike, Identity } from '../auth/identity.ts'
 import type { GatewayConfig } from '../config.ts'
+import type { PushNotice } from '../sync/service.ts'
 import { errorLine, terminate } from './answer.ts'
 import { refusalAnswer, type GatewayCore } from './core.ts'
 import { decodeForm } from './form.ts'
@@ -43,8 +44,8 @@ export interface WebSocketGatewayDeps {
 export interface WebSocketGateway {
   /** Upgrade handler for the app's upgrade routing table. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
-  /** Sends a push hint when `sessionId` is one of this gateway's (`mobwrite-ws:…`); else false. */
-  deliverPush(sessionId: string, files: string[]): boolean
+  /** Sends a push notice when `sessionId` is one of this gateway's (`mobwrite-ws:…`); else false. */
+  deliverNotice(sessionId: string, notice: PushNotice): boolean
   /** Closes every socket (1001) and stops accepting. */
   close(): Promise<void>
 }
@@ -145,10 +146,10 @@ export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
         serve(ws, identity)
       })
     },
-    deliverPush(sessionId, files) {
+    deliverNotice(sessionId, notice) {
       if (!sessionId.startsWith(wsSessionPrefix)) return false
       const ws = sockets.get(sessionId)
-      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ sync: files }))
+      if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify(notice))
       return true
     },
     async close() {

@@ -6,7 +6,6 @@
 import { MetaChannel } from '../../shared/bayeux/channel.ts'
 import type { BayeuxMessage } from '../../shared/bayeux/message.ts'
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
-import { mobwriteChannel } from '../auth/bayeux-auth.ts'
 import type { BayeuxServer, BayeuxExtension } from '../bayeux/types.ts'
 import type { OpsConfig } from '../config.ts'
 import { log } from '../log.ts'
@@ -89,7 +88,8 @@ export function createRuntimeControls(
       sync = service
       const removeExtension = server.addExtension(extension)
       // Tried before Bayeux delivery and the /mobwrite sockets: true swallows the notice.
-      const removeRoute = service?.addPushRoute(() => !isPushActive)
+      // Only change hints are swallowed: an ended notice still goes out while push is off.
+      const removeRoute = service?.addPushRoute((_, notice) => !isPushActive && 'sync' in notice)
       return () => {
         removeRoute?.()
         removeExtension()
@@ -123,7 +123,8 @@ export function createRuntimeControls(
       endedUntil.set(file, Date.now() + ops.endedDocumentMs)
       const closedViews = await sync.closeViews(file)
       const notice: EndedNotice = { ended: file }
-      for (const id of sessions) bayeux?.deliver(id, mobwriteChannel, notice)
+      // Through the sync service's routes: Bayeux sessions and `/mobwrite` sockets alike.
+      for (const id of sessions) sync.sendNotice(id, notice)
       log.info('document ended', { file, closedViews })
       return { closedViews, notifiedSessions: sessions.length }
     },

@@ -9,7 +9,7 @@ import { sanitizeDisplayName } from '../auth/names.ts'
 import type { BayeuxServer, ServerSession } from '../bayeux/types.ts'
 import { defaultConfig } from '../config.ts'
 import type { SyncIdentity } from './document.ts'
-import type { SyncService } from './service.ts'
+import type { PushNotice, SyncService } from './service.ts'
 
 /** Resolves a session to the identity its requests run as, or the error to refuse them with. */
 export type IdentifySession = (session: ServerSession) => SyncIdentity | SyncError
@@ -90,7 +90,7 @@ export function bindMobwrite(
   }
 }
 
-/** Sends push notices as `{"sync": files}` deliveries on /service/mobwrite. */
-export function bayeuxPush(bayeux: BayeuxServer): (sessionId: string, files: string[]) => void {
-  return (sessionId, files) => bayeux.deliver(sessionId, mobwriteChannel, { sync: files })
+/** Sends push notices (`{"sync": files}`, `{"ended": file}`) as deliveries on /service/mobwrite. */
+export function bayeuxPush(bayeux: BayeuxServer): (sessionId: string, notice: PushNotice) => void {
+  return (sessionId, notice) => bayeux.deliver(sessionId, mobwriteChannel, notice)
 }

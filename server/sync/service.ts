@@ -45,8 +45,14 @@ export interface RequestOrigin {
   readonly sessionId?: string
 }
 
+/**
+ * What reaches a push session on `/service/mobwrite` (or a `/mobwrite` socket): a hint that
+ * files changed (DESIGN §4), or that an administrator ended a document (README "Administration").
+ */
+export type PushNotice = { readonly sync: string[] } | { readonly ended: string }
+
 /** Delivers a push notice to a session it knows; false when the session is not its own. */
-export type PushRoute = (sessionId: string, files: string[]) => boolean
+export type PushRoute = (sessionId: string, notice: PushNotice) => boolean
 
 /** Options of {@link createSyncService}. */
 export interface SyncServiceOptions {
@@ -104,6 +110,8 @@ export interface SyncService {
   on(event: 'change', listener: (change: DocumentChange) => void): () => void
   /** Adds a push route tried before Bayeux delivery (the `/mobwrite` WebSocket gateway). */
   addPushRoute(route: PushRoute): () => void
+  /** Sends `notice` to one push session: through the first route that takes it, else Bayeux. */
+  sendNotice(sessionId: string, notice: PushNotice): void
   /** Forgets a session (it disconnected or expired); its views stay. */
   dropSession(sessionId: string): void
   /** Push sessions (Bayeux clientIds, `mobwrite-ws:` ids) that speak for a view of `file`. */
@@ -146,10 +154,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const listeners = new Set<(change: DocumentChange) => void>()
   const routes: PushRoute[] = []
   const toBayeux = options.bayeux ? bayeuxPush(options.bayeux) : undefined
+  const sendNotice = (sessionId: string, notice: PushNotice): void => {
+    if (!routes.some((route) => route(sessionId, notice))) toBayeux?.(sessionId, notice)
+  }
   const push = createPushTracker({
-    deliver: (sessionId, files) => {
-      if (!routes.some((route) => route(sessionId, files))) toBayeux?.(sessionId, files)
-    },
+    deliver: (sessionId, files) => sendNotice(sessionId, { sync: files }),
     debounceMs: config.pushDebounceMs,
   })
 
@@ -260,6 +269,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         if (at >= 0) routes.splice(at, 1)
       }
     },
+    sendNotice,
     dropSession: (sessionId) => push.dropSession(sessionId),
     viewerSessions: (file) =>
       [...new Set(push.viewers(file).values())].filter((id): id is string => id !== undefined),

@@ -5,6 +5,8 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { WebSocket } from 'ws'
 import { issueToken } from '../auth/tokens.ts'
+import { defaultConfig } from '../config.ts'
+import { createRuntimeControls } from '../ops/controls.ts'
 import { startGatewayServer, type GatewayServer } from './gateway-harness.ts'
 import { postForm, withoutCollaborators, xhrBody } from './gateway-clients.ts'
 
@@ -92,6 +94,22 @@ test('push hints reach other sockets with a view, never the author', opts, async
   await postForm(gw.srv.url + '/mobwrite', xhrBody('u:ph\nF:0:pushed\nR:0:hello world!\n\n'))
   assert.equal(await a.next(), '{"sync":["pushed"]}')
   assert.equal(await b.next(), '{"sync":["pushed"]}')
+})
+
+test('ending a document tells its sockets {"ended": file}, even while push is off', opts, async (t) => {
+  const controls = createRuntimeControls(defaultConfig.ops, 30_000, 60_000)
+  t.after(controls.attach(gw.srv.app.bayeux, gw.sync))
+  const a = await open(gw.mobwriteWsUrl)
+  a.ws.send('u:ea\nF:0:ending\nr:1:bye\n\n')
+  assert.equal(await a.next(), 'F:1:ending\nd:0:=3\n')
+  assert.deepEqual(await controls.endDocument('ending'), { closedViews: 1, notifiedSessions: 1 })
+  assert.equal(await a.next(), '{"ended":"ending"}')
+  // While push is off, change hints are held back but an ended notice still goes out.
+  controls.setPushActive(false)
+  a.ws.send('u:ea\nF:1:other\nr:1:x\n\n')
+  await a.next()
+  assert.deepEqual(await controls.endDocument('other'), { closedViews: 1, notifiedSessions: 1 })
+  assert.equal(await a.next(), '{"ended":"other"}')
 })
 
 test('invalid UTF-8 and oversized messages', opts, async () => {

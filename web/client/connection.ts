@@ -61,6 +61,8 @@ export interface Connection {
   onState(listener: (state: ConnectionState, reason: string) => void): () => void
   /** Listen for push hints (`{"sync": [file, ...]}`); returns a function that stops listening. */
   onPush(listener: (files: readonly string[]) => void): () => void
+  /** Listen for `{"ended": file}`: an administrator closed every view of `file`. */
+  onEnded(listener: (file: string) => void): () => void
   /** Disconnect politely; resolves when the server acknowledged or after a short wait. */
   close(): Promise<void>
 }
@@ -116,6 +118,13 @@ function readPush(data: unknown): string[] | null {
   return data.sync.filter((file): file is string => typeof file === 'string')
 }
 
+// `{"ended": "<file>"}`: the admin ended the document (README "Administration", Ocsigen's
+// ENDED_CHANNEL).
+function readEnded(data: unknown): string | null {
+  if (!data || typeof data !== 'object' || !('ended' in data)) return null
+  return typeof data.ended === 'string' ? data.ended : null
+}
+
 /** Create a connection to `options.server` over the official CometD client. */
 export function createConnection(options: ConnectionOptions): Connection {
   // Long by design: one closure owns the CometD client and the state; the listeners that move the
@@ -125,6 +134,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   let state: ConnectionState = ConnectionState.Unconnected
   const stateListeners = new Set<(state: ConnectionState, reason: string) => void>()
   const pushListeners = new Set<(files: readonly string[]) => void>()
+  const endedListeners = new Set<(file: string) => void>()
 
   // The one setter (STYLE §4.6): rejects transitions the diagram does not draw.
   const setState = (next: ConnectionState, reason: string): void => {
@@ -168,6 +178,8 @@ export function createConnection(options: ConnectionOptions): Connection {
   cometd.addListener('/service/mobwrite', (m) => {
     const files = readPush(m.data)
     if (files) for (const listener of pushListeners) listener(files)
+    const ended = readEnded(m.data)
+    if (ended !== null) for (const listener of endedListeners) listener(ended)
   })
 
   const ext = { tandem: { token: options.token ?? '', name: options.name ?? '' } }
@@ -205,6 +217,10 @@ export function createConnection(options: ConnectionOptions): Connection {
     onPush(listener) {
       pushListeners.add(listener)
       return () => pushListeners.delete(listener)
+    },
+    onEnded(listener) {
+      endedListeners.add(listener)
+      return () => endedListeners.delete(listener)
     },
     close() {
       return new Promise((resolve) => {

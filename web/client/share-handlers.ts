@@ -27,6 +27,11 @@ export interface ShareCallbacks {
   syncWithoutChange?(): void
   /** Whether local edits are waiting for the server's acknowledgement. */
   setDirty?(isDirty: boolean): void
+  /**
+   * An administrator ended the document: syncing it stopped (after a `raiseError`) until
+   * `SyncClient.reopen(file)`.
+   */
+  reportEnded?(): void
 }
 
 /** A shared object: one document bound to one widget. */

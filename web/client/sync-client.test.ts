@@ -6,7 +6,9 @@ import assert from 'node:assert/strict'
 import { adapt } from 'cometd-nodejs-client'
 import { startAuthServer } from '../../server/test/auth-server.ts'
 import { waitFor } from '../../server/test/harness.ts'
-import { createSyncClient, type SyncClient } from './sync-client.ts'
+import { startOpsServer } from '../../server/test/ops-harness.ts'
+import { createConnection, type Connection } from './connection.ts'
+import { createSyncClient, endedMessage, type SyncClient } from './sync-client.ts'
 import type { Collaborator, ShareHandler } from './share-handlers.ts'
 
 adapt()
@@ -109,5 +111,55 @@ test(
     await waitFor(() => widget.readOnly, { timeoutMs: 5_000 })
     widget.type('nope')
     await waitFor(() => widget.text === '', { timeoutMs: 5_000 })
+  },
+)
+
+test(
+  'an ended document raises an error, leaves the requests, and syncs again after reopen',
+  { timeout: 20_000 },
+  async (t) => {
+    const s = await startOpsServer(t, (c) => (c.ops.endedDocumentMs = 300))
+    const calls: string[] = []
+    const real = createConnection({ server: s.srv.url, name: 'Ann' })
+    const connection: Connection = {
+      ...real,
+      get state() {
+        return real.state
+      },
+      call: (request, timeoutMs) => (calls.push(request), real.call(request, timeoutMs)),
+    }
+    const a = createSyncClient({ connection, ...fast })
+    const b = client(t, s.srv.url, 'Ben')
+    s.cleanup(() => a.close())
+    const [pad, other, padB, otherB] = ['pad', 'other', 'pad', 'other'].map(memoryWidget)
+    let ended = 0
+    a.share({ ...pad!, reportEnded: () => void (ended += 1) })
+    a.share(other!)
+    b.share(padB!)
+    b.share(otherB!)
+    pad!.type('hello')
+    await waitFor(() => padB!.text === 'hello', { timeoutMs: 10_000 })
+
+    const result = await s.admin('/documents/end', { file: 'pad' })
+    assert.deepEqual(result.json, { closedViews: 2, notifiedSessions: 2 })
+    await waitFor(() => ended === 1 && padB!.errors.includes(endedMessage), { timeoutMs: 5_000 })
+    assert.deepEqual(pad!.errors, [endedMessage])
+    const sentBefore = calls.length
+    pad!.type(' ignored')
+    other!.type('still syncing')
+    await waitFor(() => otherB!.text === 'still syncing', { timeoutMs: 10_000 })
+    assert.ok(!calls.slice(sentBefore).some((r) => r.includes(':pad\n')), 'pad left the requests')
+
+    await waitFor(async () => {
+      const status = (await s.admin('/status')).json as { endedDocuments: string[] }
+      return status.endedDocuments.length === 0
+    })
+    a.reopen('pad')
+    await waitFor(() => s.srv.app.sync?.listLiveViews('pad').length === 1, { timeoutMs: 5_000 })
+    pad!.type('!')
+    await waitFor(() => s.srv.app.sync?.readDocument('pad')?.text.endsWith('!') === true, {
+      timeoutMs: 5_000,
+    })
+    assert.equal(ended, 1)
   },
 )

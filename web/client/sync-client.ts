@@ -40,6 +40,8 @@ export interface SyncClient {
   share(handler: ShareHandler): () => void
   /** Sync now instead of at the next tick. */
   syncNow(): void
+  /** Sync a document again after an administrator ended it (`reportEnded`); else nothing. */
+  reopen(file: string): void
   /** Listen for connection state changes; returns a function that stops listening. */
   onState(listener: (state: ConnectionState) => void): () => void
   /** Close every view on the server (`x:all`), then disconnect. */
@@ -57,8 +59,17 @@ interface Shared {
   collaboratorsKey: string
   /** The errors last reported, so repeats are not reported again. */
   errorKey: string
+  /** An administrator ended the document: it stays out of requests until reopened. */
+  isEnded: boolean
   readonly stopListening: () => void
 }
+
+/** What `raiseError` says when an administrator ended a document. */
+export const endedMessage = 'This document was closed by an administrator'
+
+// The server refuses syncs of an ended document with `E:<file>:ERR_DOC_ENDED: …` (ops controls).
+const isEndedError = (error: { message: string }): boolean =>
+  error.message.startsWith('ERR_DOC_ENDED')
 
 /** Create a sync client and connect it. */
 export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
@@ -96,6 +107,9 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   const currentTexts = (): Map<string, string> =>
     new Map([...shared].map(([file, s]) => [file, s.handler.getClientText()]))
 
+  // Ended documents sit out of requests and answers until reopened.
+  const syncing = (): Shared[] => [...shared.values()].filter((s) => !s.isEnded)
+
   const collectMeta = (entries: readonly Shared[]): Map<string, string> => {
     const meta = new Map<string, string>()
     for (const s of entries) {
@@ -108,13 +122,13 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   // One request in flight per client (MobWrite syncRun1_/syncRun2_); later edits wait for it.
   function run(): void {
     dueAt = Infinity
-    if (isClosed || (shared.size === 0 && closing.size === 0)) return
+    const entries = syncing()
+    if (isClosed || (entries.length === 0 && closing.size === 0)) return
     if (connection.state !== 'connected') return // the state listener resumes the loop
     if (inFlight) {
       again = true
       return
     }
-    const entries = [...shared.values()]
     const built = buildRequest(
       userId,
       entries.map((s) => s.view),
@@ -151,7 +165,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   }
 
   function applyAnswerText(answer: string, hadLocalChanges: boolean): void {
-    const entries = [...shared.values()]
+    const entries = syncing()
     const { views, results } = applyAnswer(
       answer,
       entries.map((s) => s.view),
@@ -175,6 +189,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
 
   function applyResult(s: Shared, result: Result): void {
     const { handler } = s
+    if (result.errors.some(isEndedError)) return endShared(s)
     if (result.textChanged) handler.patchClientText(result.text)
     if (result.readOnly !== s.isReadOnly) {
       s.isReadOnly = result.readOnly
@@ -203,6 +218,13 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
     if (!result.textChanged && !result.serverChanged) handler.syncWithoutChange?.()
   }
 
+  function endShared(s: Shared): void {
+    if (s.isEnded) return
+    s.isEnded = true
+    s.handler.raiseError?.(endedMessage, false)
+    s.handler.reportEnded?.()
+  }
+
   function fail(error: unknown): void {
     inFlight = false
     again = false
@@ -211,7 +233,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
     // (timeout, refused request) is worth a recoverable error.
     if (connection.state === 'connected') {
       const message = error instanceof Error ? error.message : String(error)
-      for (const s of shared.values()) s.handler.raiseError?.(message, true)
+      for (const s of syncing()) s.handler.raiseError?.(message, true)
     }
     schedule(Math.min(timing.maxBackoffMs, timing.minIntervalMs * 2 ** failures))
   }
@@ -225,6 +247,10 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   })
   const unPush = connection.onPush((files) => {
     if (files.some((file) => shared.has(file))) schedule(0)
+  })
+  const unEnded = connection.onEnded((file) => {
+    const s = shared.get(file)
+    if (s) endShared(s)
   })
   connection.start()
 
@@ -254,6 +280,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
         isReadOnly: false,
         collaboratorsKey: '',
         errorKey: '[]',
+        isEnded: false,
         stopListening: handler.onLocalChange(() => {
           s.localSeq += 1
           if (!s.isDirty) {
@@ -272,6 +299,18 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       }
     },
     syncNow: () => schedule(0),
+    reopen(file) {
+      const s = shared.get(file)
+      if (!s?.isEnded) return
+      // The server closed the view: start a new one, as a first share does (raw dump, `r:`).
+      Object.assign(s, {
+        isEnded: false,
+        view: createClientView(file, { mergeChanges: s.handler.mergeChanges }),
+        errorKey: '[]',
+        collaboratorsKey: '',
+      })
+      schedule(0)
+    },
     onState(listener) {
       return connection.onState((state) => listener(state))
     },
@@ -282,6 +321,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       clearTimeout(timer)
       unState()
       unPush()
+      unEnded()
       if (connection.state === 'connected' && !inFlight) {
         const { request } = buildRequest(userId, [], new Map(), { close: ['all'] })
         await connection.call(request, 1_000).catch(() => undefined)

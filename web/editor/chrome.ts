@@ -50,6 +50,22 @@ export function showError(banner: HTMLElement, message: string, isRecoverable: b
   if (text) text.textContent = message
   banner.dataset.kind = isRecoverable ? 'warning' : 'error'
   banner.hidden = false
+  const reopen = banner.querySelector<HTMLElement>('[data-role="reopen"]')
+  if (reopen) reopen.hidden = true
+}
+
+/** Show that an administrator closed the document, with a Reopen button that calls `onReopen`. */
+export function showEnded(banner: HTMLElement, message: string, onReopen: () => void): void {
+  showError(banner, message, false)
+  banner.dataset.kind = 'ended'
+  const reopen = banner.querySelector<HTMLButtonElement>('[data-role="reopen"]')
+  if (!reopen) return
+  reopen.hidden = false
+  reopen.onclick = () => {
+    banner.hidden = true
+    reopen.hidden = true
+    onReopen()
+  }
 }
 
 /** Hide the banner if it shows a recoverable problem (syncing works again). */
@@ -62,7 +78,7 @@ export function wireBanner(banner: HTMLElement): void {
   const hide = (): void => {
     banner.hidden = true
   }
-  banner.querySelector('button')?.addEventListener('click', hide)
+  banner.querySelector('.banner-close')?.addEventListener('click', hide)
   banner.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') hide()
   })

@@ -5,7 +5,7 @@ import { basicSetup } from 'codemirror'
 import { EditorView, keymap } from '@codemirror/view'
 import { Compartment, EditorState, Transaction } from '@codemirror/state'
 import { indentWithTab } from '@codemirror/commands'
-import { createSyncClient, type SyncClient } from '../client/sync-client.ts'
+import { createSyncClient, endedMessage, type SyncClient } from '../client/sync-client.ts'
 import { shareCodeMirror, type CodeMirrorShareOptions } from '../client/share-handlers.ts'
 import { colorFor, describeCollaborators, type Person } from '../client/collaborators.ts'
 import { askName, docNameFromPath, loadToken } from './identity.ts'
@@ -15,6 +15,7 @@ import {
   required,
   showConnection,
   showError,
+  showEnded,
   showPeople,
   showSaved,
   wireBanner,
@@ -46,6 +47,8 @@ interface EditorStatus {
   isReadOnly: boolean
   isDirty: boolean
   wasConnected: boolean
+  /** An administrator ended the document; it stays read-only until the user reopens it. */
+  isEnded: boolean
 }
 
 const editable = new Compartment()
@@ -88,7 +91,7 @@ function findChrome(): Chrome {
 
 // The editor accepts input once the first sync is in and while the server allows writing.
 function refreshEditable(view: EditorView, status: EditorStatus): void {
-  const isEditable = status.isLoaded && !status.isReadOnly
+  const isEditable = status.isLoaded && !status.isReadOnly && !status.isEnded
   view.dispatch({ effects: editable.reconfigure(editableExtensions(isEditable)) })
   document.body.dataset.loaded = String(status.isLoaded)
   document.body.dataset.readonly = String(status.isReadOnly)
@@ -120,6 +123,7 @@ function showCollaborators(
 }
 
 function shareOptions(
+  file: string,
   view: EditorView,
   chrome: Chrome,
   status: EditorStatus,
@@ -134,7 +138,19 @@ function shareOptions(
         annotations: [Transaction.remote.of(true), Transaction.addToHistory.of(false)],
       }),
     reportCollaborators: (list) => showCollaborators(view, chrome, self, client, list),
+    // The ended banner (with its Reopen button) replaces the plain error raised just before.
     raiseError: (message, isRecoverable) => showError(chrome.banner, message, isRecoverable),
+    reportEnded() {
+      status.isEnded = true
+      refreshEditable(view, status)
+      document.body.dataset.ended = 'true'
+      showEnded(chrome.banner, endedMessage, () => {
+        status.isEnded = false
+        document.body.dataset.ended = 'false'
+        refreshEditable(view, status)
+        client.reopen(file)
+      })
+    },
     setReadOnly(value) {
       status.isReadOnly = value
       chrome.badge.hidden = !value
@@ -155,6 +171,7 @@ function bindDocument(file: string, view: EditorView, client: SyncClient, self: 
     isReadOnly: false,
     isDirty: false,
     wasConnected: false,
+    isEnded: false,
   }
   showPeople(chrome.people, [self])
   client.onState((state) => {
@@ -163,7 +180,11 @@ function bindDocument(file: string, view: EditorView, client: SyncClient, self: 
     showSaved(chrome.saved, status.isDirty, state === 'connected')
   })
   showConnection(chrome.connection, client.state, false)
-  const handler = shareCodeMirror(file, view, shareOptions(view, chrome, status, client, self))
+  const handler = shareCodeMirror(
+    file,
+    view,
+    shareOptions(file, view, chrome, status, client, self),
+  )
   client.share({
     ...handler,
     patchClientText(text) {

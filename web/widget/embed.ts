@@ -31,6 +31,8 @@ export interface ShareOptions {
   readonly onStatus?: (state: ConnectionState) => void
   /** Local edits are waiting for the server (true) or all acknowledged (false). */
   readonly onDirty?: (isDirty: boolean) => void
+  /** An administrator closed the document (after `onError`); `handle.reopen()` resumes. */
+  readonly onEnded?: () => void
 }
 
 /** What {@link share} returns. */
@@ -39,6 +41,8 @@ export interface ShareHandle {
   readonly doc: string
   /** Stop syncing this target (the other shares of the page go on). */
   unshare(): void
+  /** Sync again after an administrator closed the document (`onEnded`). */
+  reopen(): void
 }
 
 // The script's own origin, captured while it runs: the default server for `share`.
@@ -111,6 +115,7 @@ export function share(
       raiseError: options.onError,
       setReadOnly: options.onReadOnly,
       setDirty: options.onDirty,
+      reportEnded: options.onEnded,
     })
   } catch (error) {
     release()
@@ -128,6 +133,9 @@ export function share(
       stopState()
       stopSharing()
       release()
+    },
+    reopen() {
+      if (isShared) client.reopen(options.doc)
     },
   }
 }
