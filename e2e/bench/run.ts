@@ -99,13 +99,24 @@ async function updateReadme(run: RunResults, file: string): Promise<void> {
   if (a < 0 || b < a) return log('README.md has no bench markers; table not copied')
   const table = await formatMarkdown(
     [
-      `Latest full run: ${run.startedAt.toISOString().slice(0, 16)}Z on ${machineLine()}; load average ${run.loadAverage.map((l) => l.toFixed(1)).join(' → ')}.`,
+      `Latest full run: ${run.startedAt.toISOString().slice(0, 16)}Z, commit ${run.commit}, on ${machineLine()}; load average ${run.loadAverage.map((l) => l.toFixed(1)).join(' → ')}.`,
       '',
       renderRatioTable(ratioRows(run)),
     ].join('\n'),
   )
   const block = [readmeStart, table.trimEnd(), readmeEnd].join('\n')
   writeFileSync(file, text.slice(0, a) + block + text.slice(b + readmeEnd.length))
+}
+
+function currentCommit(): string {
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot })
+      .toString()
+      .trim()
+  } catch {
+    return 'unknown'
+  }
 }
 
 /** Correctness checks of the quick mode (CI): nothing lost, every document converged. */
@@ -143,6 +154,7 @@ async function main(): Promise<number> {
     s1: [],
     errors: [],
     loadAverage: [os.loadavg()[0] ?? 0, 0],
+    commit: currentCommit(),
   }
   const profileDir = args.includes('--profile') ? join(scratchDir(), 'prof') : undefined
   if (profileDir) mkdirSync(profileDir, { recursive: true })
