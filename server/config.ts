@@ -165,6 +165,11 @@ export interface SyncServiceConfig {
   sweepIntervalMs: number
   /** Push notices to one session are batched for this long after the first change. */
   pushDebounceMs: number
+  /**
+   * A view's new `m:` metadata (its caret) makes the other viewers sync, at most once per file
+   * in this period, so collaborator carets move without waiting for the idle poll. 0: never.
+   */
+  metaPushIntervalMs: number
 }
 
 /** The `auth` section: who may connect and what they may do when no ACL rule says otherwise. */
@@ -198,7 +203,12 @@ export interface AuthConfig {
 export const defaultConfig: Config = {
   http: { port: 8080, host: '0.0.0.0' },
   store: { dbPath: './data/tandem.db', synchronous: 'normal' },
-  sync: { viewExpiryMs: 30 * 60_000, sweepIntervalMs: 60_000, pushDebounceMs: 10 },
+  sync: {
+    viewExpiryMs: 30 * 60_000,
+    sweepIntervalMs: 60_000,
+    pushDebounceMs: 10,
+    metaPushIntervalMs: 250,
+  },
   auth: {
     defaultAccess: 'write',
     allowAnonymous: true,

@@ -20,6 +20,7 @@ import { createDocumentRunner, type RequestFacts, type StepOutcome } from './doc
 import type { SyncIdentity } from './document.ts'
 import { defaultEngineOptions, type EngineOptions } from './engine.ts'
 import { bayeuxPush, bindMobwrite, type IdentifySession } from './service-bayeux.ts'
+import { createMetaWatch } from './service-meta.ts'
 import { createPushTracker } from './service-push.ts'
 
 export type { RequestFacts, SyncIdentity } from './document.ts'
@@ -161,6 +162,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     deliver: (sessionId, files) => sendNotice(sessionId, { sync: files }),
     debounceMs: config.pushDebounceMs,
   })
+  const metaWatch = createMetaWatch({
+    store,
+    intervalMs: config.metaPushIntervalMs,
+    now,
+    notify: (file, sessionId) => push.notify([file], { sessionId, users: new Set() }),
+  })
 
   function emit(change: DocumentChange): void {
     for (const listener of listeners) {
@@ -178,6 +185,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     // viewers sync at once instead of waiting for a poll (issue 6).
     const opened = outcome.putViews.filter((v) => !push.viewers(v.file).has(v.user))
     push.trackViews(outcome.putViews, outcome.removedViews)
+    metaWatch.forget(outcome.removedViews)
     const files = new Set([
       ...outcome.changed.map((d) => d.file),
       ...outcome.deleted.map((d) => d.file),
@@ -199,6 +207,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       throw asSyncError(err)
     }
     publish(outcome, identity.handle, origin)
+    // Moved carets (`m:`) reach the other viewers' `C:` lines at their next sync: push one.
+    metaWatch.observe(text, outcome.putViews, origin.sessionId)
     return outcome.answer
   }
 
@@ -206,6 +216,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   // collaborator lists changed, so they get a push notice.
   const viewsEnded = (refs: readonly { user: string; file: string }[]) => {
     push.trackViews([], refs)
+    metaWatch.forget(refs)
     push.notify([...new Set(refs.map((r) => r.file))], { sessionId: undefined, users: new Set() })
   }
 
@@ -282,6 +293,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     close() {
       clearInterval(timer)
       push.close()
+      metaWatch.close()
       unbind()
     },
   }

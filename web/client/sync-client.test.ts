@@ -157,7 +157,7 @@ test(
     a.reopen('pad')
     await waitFor(() => s.srv.app.sync?.listLiveViews('pad').length === 1, { timeoutMs: 5_000 })
     pad!.type('!')
-    await waitFor(() => s.srv.app.sync?.readDocument('pad')?.text.endsWith('!') === true, {
+    await waitFor(() => s.srv.app.sync?.readDocument('pad')?.text?.endsWith('!') === true, {
       timeoutMs: 5_000,
     })
     assert.equal(ended, 1)
