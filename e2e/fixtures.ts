@@ -23,19 +23,32 @@ export interface TandemServer {
   readonly dbPath: string
   /** Run the admin CLI (`server/cli.ts`) on this server's database; resolves with stdout. */
   cli(...args: string[]): Promise<string>
+  /** POST `body` as JSON to `/admin<path>` with the admin token; resolves with the JSON reply. */
+  admin(path: string, body: unknown): Promise<unknown>
   /** Kill the process (SIGKILL: no goodbye) and start it again on the same port and file. */
   restart(): Promise<void>
   /** Stop the process and delete its files. */
   stop(): Promise<void>
 }
 
+/** The `/admin` token of every e2e server (README "Administration"). */
+export const adminToken = 'e2e-admin-token-0123456789'
+
 function startProcess(
   port: number,
   dbPath: string,
+  extraEnv: Readonly<Record<string, string>>,
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [...tsxImport, 'server/main.ts'], {
     cwd: rootDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', TANDEM_DB: dbPath },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TANDEM_DB: dbPath,
+      TANDEM_ADMIN_TOKEN: adminToken,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -68,11 +81,13 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((done) => child.once('exit', () => done()))
 }
 
-/** Start `server/main.ts` on a free port with a fresh temporary database. */
-export async function startTandem(): Promise<TandemServer> {
+/** Start `server/main.ts` on a free port with a fresh temporary database (and `env` added). */
+export async function startTandem(
+  env: Readonly<Record<string, string>> = {},
+): Promise<TandemServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'))
   const dbPath = join(dir, 'tandem.db')
-  let { child, port } = await startProcess(0, dbPath)
+  let { child, port } = await startProcess(0, dbPath, env)
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -88,10 +103,18 @@ export async function startTandem(): Promise<TandemServer> {
       )
       return stdout
     },
+    async admin(path, body) {
+      const res = await fetch(`http://127.0.0.1:${port}/admin${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      return res.json()
+    },
     async restart() {
       child.kill('SIGKILL')
       await exited(child)
-      ;({ child } = await startProcess(port, dbPath))
+      ;({ child } = await startProcess(port, dbPath, env))
     },
     async stop() {
       child.kill('SIGTERM')
