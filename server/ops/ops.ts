@@ -78,6 +78,22 @@ export function createOps(config: Config): Ops {
     const refusal = checkPath(path, policy) ?? checkOrigin(req.headers, req.secure, policy)
     if (!refusal) return next()
     log.info('http request refused', { path, status: refusal.status, code: refusal.code })
+    // A page on a refused origin (an embed, README "Editor and widget") must be able to read
+    // why: the preflight passes and the refusal carries CORS headers; the request itself is not
+    // served.
+    const origin = req.headers.origin
+    if (refusal.code === ErrorCode.ERR_ORIGIN_FORBIDDEN && origin !== undefined) {
+      res.set({
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+        Vary: 'Origin',
+      })
+      if (req.method === 'OPTIONS') {
+        const headers = req.headers['access-control-request-headers'] ?? 'Content-Type'
+        res.set({ 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': headers })
+        return void res.status(204).end()
+      }
+    }
     res.status(refusal.status).json({ code: refusal.code, message: refusal.reason })
   }
 

@@ -92,6 +92,28 @@ function readTandemError(ext: unknown): string | null {
   return typeof error.message === 'string' ? error.message : null
 }
 
+// An HTTP refusal before Bayeux (the edge's Origin check, 403 `{code, message}` with CORS headers
+// so a cross-origin page can read it) reaches the handshake listener as CometD's `failure`
+// (`httpCode`, and the XMLHttpRequest as `transport`: cometd Client.js `#handleFailure`).
+function readHttpRefusal(message: Message): string | null {
+  const failure: unknown = (message as { failure?: unknown }).failure
+  if (!failure || typeof failure !== 'object' || !('httpCode' in failure)) return null
+  if (failure.httpCode !== 403 || !('transport' in failure)) return null
+  const xhr: unknown = failure.transport
+  const text =
+    xhr && typeof xhr === 'object' && 'responseText' in xhr && typeof xhr.responseText === 'string'
+      ? xhr.responseText
+      : ''
+  try {
+    const body: unknown = JSON.parse(text)
+    if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string')
+      return body.message
+  } catch {
+    // Not our JSON: an ordinary failure.
+  }
+  return null
+}
+
 // A refused remote call carries the server's SyncError JSON as data (server/sync/service-bayeux);
 // a timeout or a lost connection only a Bayeux error string.
 function readFailure(reply: Message): SyncError {
@@ -165,7 +187,8 @@ export function createConnection(options: ConnectionOptions): Connection {
     if (m.successful || state === 'unconnected') return
     // A reply with an error is the server saying no (bad token, ...); no reply is the network.
     const denial =
-      readTandemError(m.ext) ?? (typeof m.error === 'string' ? readBayeuxError(m.error) : null)
+      readTandemError(m.ext) ??
+      (typeof m.error === 'string' ? readBayeuxError(m.error) : readHttpRefusal(m))
     setState('disconnected', denial === null ? 'handshake failed' : `${deniedPrefix}${denial}`)
   })
   cometd.addListener('/meta/connect', (m) => {
