@@ -35,19 +35,24 @@ export function createMetaWatch(options: MetaWatchOptions): MetaWatch {
   const lastAt = new Map<string, number>()
   const timers = new Map<string, NodeJS.Timeout>()
 
-  // Throttle per file: at once if the period passed, else one notice at its end (to everyone:
-  // several people may have moved meanwhile).
+  // Throttle per file: at once if the period passed, else one notice at its end. That one skips
+  // the author only when a single session moved meanwhile (others must see each other move).
+  const pending = new Map<string, Set<string | undefined>>()
   const changed = (file: string, author: string | undefined): void => {
-    if (timers.has(file)) return
+    const authors = pending.get(file)
+    if (authors) return void authors.add(author)
     const waitMs = (lastAt.get(file) ?? -Infinity) + options.intervalMs - options.now()
     if (waitMs <= 0) {
       lastAt.set(file, options.now())
       return options.notify(file, author)
     }
+    pending.set(file, new Set([author]))
     const timer = setTimeout(() => {
+      const moved = [...(pending.get(file) ?? [])]
+      pending.delete(file)
       timers.delete(file)
       lastAt.set(file, options.now())
-      options.notify(file, undefined)
+      options.notify(file, moved.length === 1 ? moved[0] : undefined)
     }, waitMs)
     timer.unref()
     timers.set(file, timer)
@@ -70,6 +75,7 @@ export function createMetaWatch(options: MetaWatchOptions): MetaWatch {
     close() {
       for (const timer of timers.values()) clearTimeout(timer)
       timers.clear()
+      pending.clear()
     },
   }
 }

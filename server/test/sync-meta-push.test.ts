@@ -45,6 +45,7 @@ test('a moved caret pushes the other viewer, whose answer has the new C: meta', 
 test('caret notices are throttled per file', opts, async (t) => {
   const { alice, bob } = await twoViewers(t, 400)
   const before = bob.pushes.length
+  const own = alice.pushes.length
   const started = Date.now()
   for (let head = 1; head <= 5; head++) {
     await alice.request(`u:alice1\nm:{"head":${head}}\nF:1:pad\nd:1:=5\n\n`)
@@ -55,6 +56,7 @@ test('caret notices are throttled per file', opts, async (t) => {
   const answer = await bob.request('u:bob1\nF:1:pad\nd:1:=5\n\n')
   assert.match(answer, /"head":5/)
   assert.equal(bob.pushes.length, before + 2)
+  assert.equal(alice.pushes.length, own, 'the only mover is not told of its own moves')
 })
 
 test('metaPushIntervalMs 0 switches caret push off', opts, async (t) => {
