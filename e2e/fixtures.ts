@@ -23,8 +23,8 @@ export interface TandemServer {
   readonly dbPath: string
   /** Run the admin CLI (`server/cli.ts`) on this server's database; resolves with stdout. */
   cli(...args: string[]): Promise<string>
-  /** POST `body` as JSON to `/admin<path>` with the admin token; resolves with the JSON reply. */
-  admin(path: string, body: unknown): Promise<unknown>
+  /** `/admin<path>` with the admin token (POST `body` as JSON, GET without); the JSON reply. */
+  admin(path: string, body?: unknown): Promise<unknown>
   /** Kill the process (SIGKILL: no goodbye) and start it again on the same port and file. */
   restart(): Promise<void>
   /** Stop the process and delete its files. */
@@ -47,6 +47,8 @@ function startProcess(
       HOST: '127.0.0.1',
       TANDEM_DB: dbPath,
       TANDEM_ADMIN_TOKEN: adminToken,
+      // Ended documents (e2e/ended.spec.ts) can be reopened soon after.
+      TANDEM_ENDED_DOCUMENT_MS: '1500',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,9 +107,9 @@ export async function startTandem(
     },
     async admin(path, body) {
       const res = await fetch(`http://127.0.0.1:${port}/admin${path}`, {
-        method: 'POST',
+        method: body === undefined ? 'GET' : 'POST',
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       })
       return res.json()
     },

@@ -28,7 +28,7 @@ function count(name: string, raw: string): number {
 /**
  * Applies `--tls-cert`/`TANDEM_TLS_CERT`, `--tls-key`/`TANDEM_TLS_KEY`,
  * `--admin-token`/`TANDEM_ADMIN_TOKEN`, `TANDEM_DENY_PATHS`, `TANDEM_DENY_CHANNELS`,
- * `TANDEM_MAX_CONNECTIONS_PER_IP`, `TANDEM_WS_DEFLATE=1` and `NODE_ENV=production` (no
+ * `TANDEM_MAX_CONNECTIONS_PER_IP`, `TANDEM_ENDED_DOCUMENT_MS`, `TANDEM_WS_DEFLATE=1` and `NODE_ENV=production` (no
  * localhost origins) to a copy of `config`.
  */
 export function readOpsEnv(
@@ -56,6 +56,9 @@ export function readOpsEnv(
       'TANDEM_MAX_CONNECTIONS_PER_IP',
       env.TANDEM_MAX_CONNECTIONS_PER_IP,
     )
+  }
+  if (env.TANDEM_ENDED_DOCUMENT_MS !== undefined) {
+    next.ops.endedDocumentMs = count('TANDEM_ENDED_DOCUMENT_MS', env.TANDEM_ENDED_DOCUMENT_MS)
   }
   if (env.TANDEM_WS_DEFLATE !== undefined)
     next.bayeux.wsPerMessageDeflate = env.TANDEM_WS_DEFLATE === '1'
