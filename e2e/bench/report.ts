@@ -87,6 +87,14 @@ function s1Rows(options: S1Options, results: S1Result[]): RatioRow[] {
       detail: `p99 ${f(peer?.fixed?.latency.p99 ?? 0, 1)} vs ${f(ours?.fixed?.latency.p99 ?? 0, 1)} ms (peer vs Tandem) at ${f(options.fixedMsgsPerSec)} msg/s`,
     }
   }
+  // CPU per delivery barely moves with other load on the machine, unlike a p99: the steadier view.
+  const cpu = (name: string, ours: S1Result | undefined, peer: S1Result | undefined): RatioRow => ({
+    name: `${tag} ${name}`,
+    ratio: div(peer?.serverCpuMsPer1kDeliveries, ours?.serverCpuMsPer1kDeliveries),
+    target: 'report',
+    isMet: null,
+    detail: `${f(peer?.serverCpuMsPer1kDeliveries ?? 0, 1)} vs ${f(ours?.serverCpuMsPer1kDeliveries ?? 0, 1)} ms per 1k deliveries (peer vs Tandem)`,
+  })
   const lost = [tws, tlp].reduce((a, r) => a + (r?.lost ?? 0), 0)
   return [
     row('R1 Tandem-WS ÷ Faye-WS', tws, fws, 1),
@@ -95,6 +103,9 @@ function s1Rows(options: S1Options, results: S1Result[]): RatioRow[] {
     row('Tandem-WS ÷ raw ws (protocol efficiency)', tws, raw, 0.5),
     p99('p99 at fixed load, Faye-WS ÷ Tandem-WS', tws, fws),
     p99('p99 at fixed load, cometd LP ÷ Tandem-LP', tlp, clp),
+    cpu('server CPU per delivery, Faye-WS ÷ Tandem-WS', tws, fws),
+    cpu('server CPU per delivery, cometd LP ÷ Tandem-LP', tlp, clp),
+    cpu('server CPU per delivery, Faye-LP ÷ Tandem-LP', tlp, flp),
     {
       name: `${tag} Tandem messages lost`,
       ratio: null,

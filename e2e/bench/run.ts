@@ -1,8 +1,9 @@
 // The benchmark entry: `npm run bench` (full, writes e2e/bench/results.md) and
 // `npm run bench:quick` (CI: tiny sizes, asserts correctness only, never timings).
 // Flags: --quick, --only=floors,s1,s2,s5, --out=<file>, --readme=<README.md to update>,
-// --profile (Tandem server CPU profiles into e2e/bench/tmp/prof). Loopback only; every child
-// is killed at the end, on error too, and when the time budget runs out.
+// --render=<saved run .json>, --profile (Tandem server CPU profiles into e2e/bench/tmp/prof).
+// Loopback only; every child is killed at the end, on error too, and when the time budget runs
+// out.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -145,7 +146,7 @@ function correctnessFailures(run: RunResults): string[] {
   return failures
 }
 
-async function main(): Promise<number> {
+async function measure(): Promise<RunResults> {
   pinSelf()
   const run: RunResults = {
     mode: config.mode,
@@ -175,6 +176,19 @@ async function main(): Promise<number> {
   run.s5 = await section('s5', run, () => runS5(config.s5, undefined, log))
   run.elapsedS = (Date.now() - started) / 1000
   run.loadAverage[1] = os.loadavg()[0] ?? 0
+  writeFileSync(join(scratchDir(), `last-${config.mode}-run.json`), JSON.stringify(run))
+  return run
+}
+
+// --render=<json>: re-renders a saved run (e2e/bench/tmp/last-*-run.json) without measuring.
+function loadRun(file: string): RunResults {
+  const run = JSON.parse(readFileSync(file, 'utf8')) as RunResults & { startedAt: string }
+  return { ...run, startedAt: new Date(run.startedAt) }
+}
+
+async function main(): Promise<number> {
+  const saved = flag('render')
+  const run = saved ? loadRun(saved) : await measure()
   const analysisFile = join(repoRoot, 'e2e/bench/analysis.md')
   const analysis =
     config.mode === 'full' && existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : ''
