@@ -136,8 +136,33 @@ async function run(
   })
   const ctx = createContext(bayeux.options, transport, req, { signal: abort.signal })
   const replies = await bayeux.process(messages, ctx)
-  if (ctx.newBrowserId) res.setHeader('Set-Cookie', browserCookie(bayeux.options, ctx.newBrowserId))
+  if (ctx.newBrowserId) {
+    res.setHeader('Set-Cookie', cookieFor(bayeux.options, req, res, ctx.newBrowserId))
+  }
   return replies
+}
+
+// A page on another origin that CORS let in (an embed, README "Editor and widget") sends the
+// BAYEUX_BROWSER cookie back only if it is `SameSite=None; Secure` (browsers default to Lax,
+// which cross-site XHR never carries) and, where third-party cookies are blocked (incognito,
+// Firefox, Safari), `Partitioned` (CHIPS: kept per embedding site). Without it, its long-polling
+// session is unknown at once. Browsers keep Secure cookies from https and http://localhost.
+function cookieFor(
+  options: Readonly<BayeuxOptions>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  browserId: string,
+): string {
+  const origin = res.getHeader('Access-Control-Allow-Origin')
+  if (typeof origin !== 'string' || new URL(origin).host === req.headers.host) {
+    return browserCookie(options, browserId)
+  }
+  const crossSite = {
+    ...options,
+    browserCookieSecure: true,
+    browserCookieSameSite: 'None' as const,
+  }
+  return `${browserCookie(crossSite, browserId)}; Partitioned`
 }
 
 /** Parses each text as JSON and concatenates the envelopes; undefined if any is malformed. */
