@@ -122,6 +122,26 @@ function showCollaborators(
   view.dispatch({ effects: setRemoteCursors.of(cursors) })
 }
 
+// An administrator ended the document: read-only with a banner until the user reopens it.
+function markEnded(
+  file: string,
+  view: EditorView,
+  chrome: Chrome,
+  status: EditorStatus,
+  client: SyncClient,
+): void {
+  const setEnded = (isEnded: boolean): void => {
+    status.isEnded = isEnded
+    document.body.dataset.ended = String(isEnded)
+    refreshEditable(view, status)
+  }
+  setEnded(true)
+  showEnded(chrome.banner, endedMessage, () => {
+    setEnded(false)
+    client.reopen(file)
+  })
+}
+
 function shareOptions(
   file: string,
   view: EditorView,
@@ -140,17 +160,7 @@ function shareOptions(
     reportCollaborators: (list) => showCollaborators(view, chrome, self, client, list),
     // The ended banner (with its Reopen button) replaces the plain error raised just before.
     raiseError: (message, isRecoverable) => showError(chrome.banner, message, isRecoverable),
-    reportEnded() {
-      status.isEnded = true
-      refreshEditable(view, status)
-      document.body.dataset.ended = 'true'
-      showEnded(chrome.banner, endedMessage, () => {
-        status.isEnded = false
-        document.body.dataset.ended = 'false'
-        refreshEditable(view, status)
-        client.reopen(file)
-      })
-    },
+    reportEnded: () => markEnded(file, view, chrome, status, client),
     setReadOnly(value) {
       status.isReadOnly = value
       chrome.badge.hidden = !value
