@@ -82,6 +82,16 @@ const conversations: Conversation[] = [
     texts: { t: 'Bad Fine morning' },
   },
   {
+    name: 'two users typing inside one word keep each letter once (no duplicated word)',
+    steps: [
+      ['u:a / f:0:t / r:1:ab', 'F:1:t / d:0:=2'],
+      ['u:b / f:0:t / r:1:ab', 'F:1:t / d:0:=2'],
+      ['u:a / f:1:t / d:1:+c\t=2\t+d', 'F:2:t / d:1:=4'],
+      ['u:b / f:1:t / d:1:=1\t+e\t=1', 'F:2:t / d:1:+c\t=3\t+d'],
+    ],
+    texts: { t: 'caebd' },
+  },
+  {
     name: 'numeric merge with D: is last writer wins',
     steps: [
       ['u:a / f:0:n / R:0:23', 'F:0:n / D:0:=2'],

@@ -51,3 +51,143 @@ test('a side that changed nothing yields the other side', () => {
   assert.equal(merge('abc', 'abc', 'xyz'), 'xyz')
   assert.equal(merge('abc', 'xyz', 'abc'), 'xyz')
 })
+
+test('two people typing inside one word keep each letter once', () => {
+  assert.equal(merge('ab', 'cabd', 'aeb'), 'caebd')
+  assert.equal(merge('ab', 'aeb', 'cabd'), 'caebd')
+  assert.equal(merge('今日は', '今日はね', '今X日は'), '今X日はね')
+  // A character deleted by one and typed next to by the other.
+  assert.equal(merge('abc', 'ac', 'abXc'), 'aXc')
+})
+
+test('a word both sides changed differently is kept twice, whole', () => {
+  assert.equal(merge('say Good day', 'say Gxod day', 'say Gyod day'), 'say Gxod Gyod day')
+  // An insert typed into a word the other side replaced keeps that word, not a stray letter.
+  assert.equal(merge('a w2z b', 'a w12z b', 'a w5y b'), 'a w12z w5y b')
+})
+
+/** A small seeded generator (mulberry32), so a failing case can be rerun from its seed. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = Math.imul(s ^ (s >>> 15), s | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
+/** One side's edits of an ancestor: deleted positions and text inserted at gaps. */
+interface Edits {
+  readonly deleted: Set<number>
+  readonly inserts: Map<number, string>
+}
+
+/**
+ * Random ancestor of distinct letters in short words (or one run without spaces, as in CJK);
+ * inserted characters are distinct too and never ancestor letters, so every character of a
+ * merge tells where it came from.
+ */
+function randomCase(rnd: () => number) {
+  const pick = (n: number): number => Math.floor(rnd() * n)
+  const isRun = rnd() < 0.2
+  let ancestor = ''
+  for (let i = 0, n = 1 + pick(24); i < n; i++) {
+    ancestor += String.fromCharCode(0x100 + i)
+    if (!isRun && i < n - 1 && rnd() < 0.3) ancestor += ' '
+  }
+  let next = 0x4e00
+  const hot = [pick(ancestor.length + 1), pick(ancestor.length + 1)]
+  const side = (ops: 'insert' | 'delete' | 'both'): Edits => {
+    const e: Edits = { deleted: new Set(), inserts: new Map() }
+    for (let k = 0, n = 1 + pick(4); k < n; k++) {
+      const at = rnd() < 0.5 ? (hot[pick(2)] as number) : pick(ancestor.length + 1)
+      const isInsert = ops === 'insert' || (ops === 'both' && rnd() < 0.5)
+      if (isInsert) {
+        let text = ''
+        for (let j = 1 + pick(3); j > 0; j--) text += String.fromCharCode(next++)
+        e.inserts.set(at, (e.inserts.get(at) ?? '') + text)
+      } else {
+        // Letters only: a deleted space changes the word count, and words replaced by other
+        // words merge as words (the weaker checks below still hold then).
+        for (let j = at, end = at + 1 + pick(3); j < end && j < ancestor.length; j++)
+          if (ancestor[j] !== ' ') e.deleted.add(j)
+      }
+    }
+    return e
+  }
+  const modes = [
+    ['insert', 'insert'],
+    ['insert', 'delete'],
+    ['delete', 'insert'],
+    ['both', 'insert'],
+    ['both', 'both'],
+  ] as const
+  const [a, b] = modes[pick(modes.length)] as (typeof modes)[number]
+  return {
+    ancestor,
+    first: side(a),
+    second: side(b),
+    mode: a === 'both' ? 'replace' : !ancestor.includes(' ') && a !== b ? 'run' : 'plain',
+  }
+}
+
+function applyEdits(ancestor: string, e: Edits): string {
+  let out = ''
+  for (let i = 0; i <= ancestor.length; i++) {
+    out += e.inserts.get(i) ?? ''
+    if (i < ancestor.length && !e.deleted.has(i)) out += ancestor[i]
+  }
+  return out
+}
+
+/** Whether `e` deletes every letter of some word of `ancestor`. */
+function deletesWord(ancestor: string, e: Edits): boolean {
+  let start = 0
+  for (const word of ancestor.split(' ')) {
+    if (word && [...word].every((_, i) => e.deleted.has(start + i))) return true
+    start += word.length + 1
+  }
+  return false
+}
+
+/** Whether `small` is a subsequence of `big`. */
+function isSubsequence(small: string, big: string): boolean {
+  let i = 0
+  for (const c of big) if (c === small[i]) i++
+  return i === small.length
+}
+
+test('merges keep every insert once and every ancestor letter nobody deleted, in order', () => {
+  let exact = 0
+  for (let seed = 1; seed <= 2_000; seed++) {
+    const c = randomCase(seeded(seed))
+    const first = applyEdits(c.ancestor, c.first)
+    const second = applyEdits(c.ancestor, c.second)
+    const out = merge(c.ancestor, first, second)
+    const where = `seed ${seed}: merge(${JSON.stringify([c.ancestor, first, second])}) = ${out}`
+    const isAncestor = (ch: string): boolean => ch >= '\u0100' && ch < '\u4e00'
+    const kept = [...c.ancestor]
+      .filter((ch, i) => ch !== ' ' && !c.first.deleted.has(i) && !c.second.deleted.has(i))
+      .join('')
+    const letters = [...out].filter(isAncestor).join('')
+    assert.ok(isSubsequence(kept, letters), `${where}: lost or reordered ancestor text`)
+    for (const text of [...c.first.inserts.values(), ...c.second.inserts.values()]) {
+      for (const ch of text) assert.equal(out.split(ch).length, 2, `${where}: ${ch} not once`)
+    }
+    for (const run of `${first} ${second}`.split(/[^\u4e00-\u9fff]+/))
+      assert.ok(out.includes(run), `${where}: inserted run ${run} broken`)
+    // Unless a side replaced letters (a word both sides changed is kept twice, whole), no
+    // ancestor letter is kept twice or brought back. A word one side deleted whole changes the
+    // word count and merges by word; so does a long run (CJK) one side only deleted from.
+    if (
+      c.mode === 'plain' &&
+      !deletesWord(c.ancestor, c.first) &&
+      !deletesWord(c.ancestor, c.second)
+    ) {
+      assert.equal(letters, kept, `${where}: ancestor text duplicated or revived`)
+      exact++
+    }
+  }
+  assert.ok(exact > 500, `only ${exact} cases checked exactly`)
+})

@@ -7,6 +7,7 @@
 // insertion comes before the second's, so two insertions are never nested in one another.
 
 import { applyHunks, type Hunk } from '../mobwrite/delta.ts'
+import { refineConflicts } from './conflict.ts'
 import { wordDiffHunks } from './word-diff.ts'
 
 interface Range {
@@ -82,8 +83,9 @@ export function merge3(
 
 /**
  * Three-way merge of two texts derived from `ancestor`: the edits of each are found by a word
- * diff (word-diff.ts) within `timeoutSec`, then merged by {@link merge3}; `first` wins the order
- * at a shared spot.
+ * diff (word-diff.ts) within `timeoutSec`, refined to characters where both sides edit the same
+ * ancestor text (conflict.ts), then merged by {@link merge3}; `first` wins the order at a shared
+ * spot.
  */
 export function mergeTexts(
   ancestor: string,
@@ -93,7 +95,10 @@ export function mergeTexts(
 ): string {
   if (first === ancestor) return second
   if (second === ancestor || first === second) return first
-  const a = wordDiffHunks(ancestor, first, timeoutSec)
-  const b = wordDiffHunks(ancestor, second, timeoutSec)
-  return merge3(ancestor, a, b)
+  const words = {
+    first: wordDiffHunks(ancestor, first, timeoutSec),
+    second: wordDiffHunks(ancestor, second, timeoutSec),
+  }
+  const refined = refineConflicts(ancestor, words, timeoutSec)
+  return merge3(ancestor, refined.first, refined.second)
 }

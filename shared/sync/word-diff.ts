@@ -14,6 +14,11 @@ const token = /[\p{L}\p{N}_]+\s*|\s+|[^]\s*/gu
 const space = /\s/
 const wordChar = /[\p{L}\p{N}_]/u
 
+/** The tokens of `text` as this diff aligns them: words and symbols with their white space. */
+export function splitTokens(text: string): string[] {
+  return text.match(token) ?? []
+}
+
 /** A replaced run longer than this is diffed by character (see {@link isLongRun}). */
 const maxWordChars = 16
 
