@@ -170,6 +170,15 @@ export interface SyncServiceConfig {
    * in this period, so collaborator carets move without waiting for the idle poll. 0: never.
    */
   metaPushIntervalMs: number
+  /**
+   * Largest master text, raw dump or client shadow, in UTF-16 code units; a larger one is
+   * refused with `E:` (ERR_DOC_TOO_LARGE). Env: TANDEM_MAX_DOC_CHARS.
+   */
+  maxDocChars: number
+  /** diff-match-patch `Diff_Timeout` for the server's diffs and merges, in seconds (DESIGN §6). */
+  diffTimeoutSec: number
+  /** Largest `m:` metadata (a caret) kept on a view, in characters; longer metadata is ignored. */
+  maxMetaChars: number
 }
 
 /** The `auth` section: who may connect and what they may do when no ACL rule says otherwise. */
@@ -208,6 +217,10 @@ export const defaultConfig: Config = {
     sweepIntervalMs: 60_000,
     pushDebounceMs: 10,
     metaPushIntervalMs: 250,
+    maxDocChars: 1_048_576,
+    // MobWrite used 0.1 s, so one hostile text cannot stall the server.
+    diffTimeoutSec: 0.1,
+    maxMetaChars: 4096,
   },
   auth: {
     defaultAccess: 'write',

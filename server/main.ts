@@ -3,6 +3,7 @@
 // ./data/tandem.db; its folder is created), TANDEM_SYNCHRONOUS=full for power-loss durability,
 // TANDEM_ALLOW_ANONYMOUS / TANDEM_DEFAULT_ACCESS / TANDEM_ALLOWED_ORIGINS (server/auth/env.ts),
 // TANDEM_TCP_PORT or --tcp-port <n> (the raw MobWrite TCP gateway; off unless given),
+// TANDEM_MAX_DOC_CHARS (largest document, UTF-16 code units),
 // --tls-cert/--tls-key, --admin-token and the other operations settings (server/ops/env.ts).
 
 import type { AddressInfo } from 'node:net'
@@ -45,6 +46,15 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   const tcpPort = readFlag(argv, '--tcp-port', '3017') ?? env.TANDEM_TCP_PORT
   if (tcpPort !== undefined) config.gateway.tcpPort = readPort('--tcp-port', tcpPort)
   config.auth = readAuthEnv(config.auth, env)
+  if (env.TANDEM_MAX_DOC_CHARS !== undefined) {
+    const chars = Number(env.TANDEM_MAX_DOC_CHARS)
+    if (!Number.isSafeInteger(chars) || chars < 1) {
+      throw new RangeError(
+        `TANDEM_MAX_DOC_CHARS must be a positive integer, got ${env.TANDEM_MAX_DOC_CHARS}`,
+      )
+    }
+    config.sync.maxDocChars = chars
+  }
   if (env.TANDEM_SYNCHRONOUS !== undefined) {
     const level = env.TANDEM_SYNCHRONOUS.toLowerCase()
     if (level !== 'normal' && level !== 'full') {

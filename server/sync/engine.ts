@@ -7,6 +7,7 @@ import { ErrorCode } from '../../shared/errors.ts'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
 import { runGroup, type EditAction } from './engine-group.ts'
 import { collaboratorLines, type Collaborator } from './engine-collaborators.ts'
+import { defaultConfig, type SyncServiceConfig } from '../config.ts'
 
 export type { Collaborator } from './engine-collaborators.ts'
 
@@ -32,11 +33,13 @@ export interface EngineOptions {
   readonly maxMetaChars: number
 }
 
-/** The engine's defaults. */
-export const defaultEngineOptions: EngineOptions = {
-  maxDocChars: 1_048_576,
-  diffTimeoutSec: 0.1,
-  maxMetaChars: 4096,
+/** The engine's defaults: the `sync` section of server/config.ts. */
+export const defaultEngineOptions: EngineOptions = engineOptionsOf(defaultConfig.sync)
+
+/** The engine's limits out of the `sync` config section. */
+export function engineOptionsOf(config: SyncServiceConfig): EngineOptions {
+  const { maxDocChars, diffTimeoutSec, maxMetaChars } = config
+  return { maxDocChars, diffTimeoutSec, maxMetaChars }
 }
 
 /** The input of {@link syncStep}. */

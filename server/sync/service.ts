@@ -18,7 +18,7 @@ import type {
 } from '../store/store.ts'
 import { createDocumentRunner, type RequestFacts, type StepOutcome } from './document.ts'
 import type { SyncIdentity } from './document.ts'
-import { defaultEngineOptions, type EngineOptions } from './engine.ts'
+import { engineOptionsOf, type EngineOptions } from './engine.ts'
 import { bayeuxPush, bindMobwrite, type IdentifySession } from './service-bayeux.ts'
 import { createMetaWatch } from './service-meta.ts'
 import { createPushTracker } from './service-push.ts'
@@ -58,9 +58,9 @@ export type PushRoute = (sessionId: string, notice: PushNotice) => boolean
 /** Options of {@link createSyncService}. */
 export interface SyncServiceOptions {
   readonly store: Store
-  /** The engine's options (limits, diff timeout); defaults from engine.ts. */
+  /** Overrides of the engine's limits, which come from `config` (server/config.ts `sync`). */
   readonly engineOptions?: Partial<EngineOptions>
-  /** View expiry, sweep period and push debounce; defaults from server/config.ts. */
+  /** View expiry, sweep period, push debounce and engine limits; defaults from server/config.ts. */
   readonly config?: Partial<SyncServiceConfig>
   /** Serve /service/mobwrite on this Bayeux server and push to its sessions. */
   readonly bayeux?: BayeuxServer
@@ -149,7 +149,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const facts = (identity: SyncIdentity): RequestFacts => createRequestFacts(factsDeps, identity)
   const runner = createDocumentRunner({
     store,
-    engineOptions: { ...defaultEngineOptions, ...options.engineOptions },
+    engineOptions: { ...engineOptionsOf(config), ...options.engineOptions },
     now,
   })
   const listeners = new Set<(change: DocumentChange) => void>()

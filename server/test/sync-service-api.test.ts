@@ -116,3 +116,13 @@ test(
     )
   },
 )
+
+test('the engine limits come from the sync config section', { timeout: 10_000 }, async (t) => {
+  const store = createMemoryStore()
+  const sync = createSyncService({ store, config: { maxDocChars: 5 } })
+  t.after(() => sync.close())
+  assert.equal(await sync.handle('u:a\nF:0:small\nr:1:12345\n\n', ann), 'F:1:small\nd:0:=5\n')
+  const answer = await sync.handle('u:a\nF:0:big\nr:1:123456\n\n', ann)
+  assert.match(answer, /^E:.*ERR_DOC_TOO_LARGE/m)
+  assert.equal(sync.readDocument('big'), undefined)
+})
