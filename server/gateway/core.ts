@@ -7,7 +7,7 @@ import type { Identity } from '../auth/identity.ts'
 import { logException } from '../log.ts'
 import type { RequestOrigin, SyncService } from '../sync/service.ts'
 import { errorLine } from './answer.ts'
-import type { GatewayBuffers } from './buffers.ts'
+import type { GatewayBuffers } from '../../shared/mobwrite/buffers.ts'
 
 /** What the gateways need from the rest of Tandem. */
 export interface GatewayCoreDeps {

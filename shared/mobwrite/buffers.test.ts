@@ -1,58 +1,84 @@
-// `b:` buffer reassembly (mobwrite-notes §1.8): any order, per id and total, 1-based, expiry by
-// the time passed in, limits.
+// `b:` buffer reassembly (mobwrite-notes §1.8): any order, per owner, id and total, 1-based,
+// expiry, limits, nesting.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BufferAssembler } from './buffers.ts'
-import { parseRequest, type BufferLine } from './codec.ts'
+import { SyncError } from '../errors.ts'
+import { createGatewayBuffers } from './buffers.ts'
 
-const limits = { expiryMs: 15 * 60_000, maxBuffers: 3, maxChars: 1_000 }
+const options = { bufferExpiryMs: 1_000, maxBuffers: 3, maxBufferChars: 100 }
 
-function fragment(text: string): BufferLine {
-  const line = parseRequest(text + '\n\n').buffer
-  assert.ok(line)
-  return line
-}
-
-test('fragments in any order complete the request (server.xml "Complete Buffer")', () => {
-  const b = new BufferAssembler(limits)
-  // encodeURIComponent('U:user\nF:0:doc\nR:0:Hello world\n') cut in three.
-  assert.deepEqual(b.feed(fragment('b:buf1 3 2 A0%3Adoc%0AR%3'), 0), { kind: 'pending' })
-  assert.deepEqual(b.feed(fragment('b:buf1 3 3 A0%3AHello%20world%0A'), 1), { kind: 'pending' })
-  const done = b.feed(fragment('b:buf1 3 1 U%3Auser%0AF%3'), 2)
-  assert.deepEqual(done, { kind: 'complete', request: 'U:user\nF:0:doc\nR:0:Hello world\n\n' })
-  assert.equal(b.size, 0)
+test('server.xml "Complete Buffer": fragments 2, 3, 1 reassemble to one request', () => {
+  const buffers = createGatewayBuffers(options)
+  const frag = (i: number, chunk: string) => `b:testbuffer1 3 ${i} ${chunk}\n\n`
+  assert.equal(buffers.feed(frag(2, '3Aunittest%0AR%3'), 'h'), undefined)
+  assert.equal(buffers.feed(frag(3, 'A0%3AHello world%0A'), 'h'), undefined)
+  assert.equal(buffers.size, 1)
+  const whole = buffers.feed(frag(1, 'U%3Auser%0Af%3A0%'), 'h')
+  assert.equal(whole, 'U:user\nf:0:unittest\nR:0:Hello world\n\n')
+  assert.equal(buffers.size, 0)
 })
 
-test('the same id with another total is another buffer; repeats keep the first copy', () => {
-  const b = new BufferAssembler(limits)
-  b.feed(fragment('b:x 2 1 a'), 0)
-  b.feed(fragment('b:x 3 1 q'), 0)
-  b.feed(fragment('b:x 2 1 IGNORED'), 0)
-  assert.equal(b.size, 2)
-  assert.deepEqual(b.feed(fragment('b:x 2 2 b%0A'), 0), { kind: 'complete', request: 'ab\n\n' })
+test('requests without b: pass through; lines around a b: line are dropped', () => {
+  const buffers = createGatewayBuffers(options)
+  assert.equal(buffers.feed('u:a\nF:0:d\nd:1:=1\n\n', 'h'), 'u:a\nF:0:d\nd:1:=1\n\n')
+  assert.equal(buffers.feed('u:a\nB:x 1 1 u%3Ab%0A\nF:0:d\n\n', 'h'), 'u:b\n\n')
+  assert.equal(buffers.feed('u:a\nb:x 1 1 u%3Ab%0A', 'h'), 'u:a\nb:x 1 1 u%3Ab%0A')
 })
 
-test('out-of-range indexes are ignored; a single fragment is used directly', () => {
-  const b = new BufferAssembler(limits)
-  assert.equal(b.feed(fragment('b:x 2 0 a'), 0).kind, 'ignored')
-  assert.equal(b.feed(fragment('b:x 2 3 a'), 0).kind, 'ignored')
-  assert.deepEqual(b.feed(fragment('b:y 1 1 u%3Aa%0A'), 0), {
-    kind: 'complete',
-    request: 'u:a\n\n',
-  })
+test('nested buffers are unwrapped', () => {
+  const buffers = createGatewayBuffers(options)
+  const inner = encodeURIComponent('b:in 1 1 ' + encodeURIComponent('u:z\n') + '\n')
+  assert.equal(buffers.feed(`b:out 1 1 ${inner}\n\n`, 'h'), 'u:z\n\n')
 })
 
-test('expiry, the buffer count and the size limit drop buffers', () => {
-  const b = new BufferAssembler(limits)
-  b.feed(fragment('b:old 2 1 a'), 0)
-  b.expire(limits.expiryMs - 1)
-  assert.equal(b.size, 1)
-  b.expire(limits.expiryMs)
-  assert.equal(b.size, 0)
-  for (const id of ['a', 'b', 'c', 'd']) b.feed(fragment(`b:${id} 2 1 x`), 0)
-  assert.equal(b.size, 3)
-  assert.equal(b.feed(fragment('b:a 2 2 y'), 0).kind, 'pending')
-  assert.equal(b.feed(fragment(`b:big 2 1 ${'z'.repeat(1_001)}`), 0).kind, 'ignored')
-  assert.equal(b.feed(fragment('b:bad 1 1 %E3'), 0).kind, 'ignored')
+test('malformed, out-of-range and duplicate fragments are ignored', () => {
+  const buffers = createGatewayBuffers(options)
+  for (const bad of ['b:x 2 0 a\n\n', 'b:x 2 3 a\n\n']) {
+    assert.equal(buffers.feed(bad, 'h'), undefined, bad)
+  }
+  // A malformed b: line is junk, skipped like any other (the request runs without it).
+  assert.equal(buffers.feed('b:x two 1 a\n\n', 'h'), 'b:x two 1 a\n\n')
+  assert.equal(buffers.feed('b:d 2 1 u%3A\n\n', 'h'), undefined)
+  assert.equal(buffers.feed('b:d 2 1 XXXX\n\n', 'h'), undefined)
+  assert.equal(buffers.feed('b:d 2 2 q%0A\n\n', 'h'), 'u:q\n\n')
+})
+
+test('fragments from another owner never complete someone else`s buffer', () => {
+  const buffers = createGatewayBuffers(options)
+  assert.equal(buffers.feed('b:id 2 1 u%3Aa\n\n', 'alice'), undefined)
+  assert.equal(buffers.feed('b:id 2 2 %0A\n\n', 'mallory'), undefined)
+  assert.equal(buffers.feed('b:id 2 2 %0A\n\n', 'alice'), 'u:a\n\n')
+})
+
+test('expiry, count and size limits', () => {
+  let nowMs = 0
+  const buffers = createGatewayBuffers({ ...options, now: () => nowMs })
+  buffers.feed('b:a 2 1 x\n\n', 'h')
+  nowMs = 1_500
+  buffers.feed('b:b 2 1 x\n\n', 'h')
+  assert.equal(buffers.size, 1, 'the expired buffer was dropped')
+  buffers.feed('b:c 2 1 x\n\n', 'h')
+  buffers.feed('b:d 2 1 x\n\n', 'h')
+  buffers.feed('b:e 2 1 x\n\n', 'h')
+  assert.equal(buffers.size, 3, 'the oldest goes when maxBuffers is reached')
+  assert.equal(buffers.feed('b:b 2 2 y\n\n', 'h'), undefined, 'b was dropped')
+  assert.equal(buffers.feed(`b:big 2 1 ${'x'.repeat(101)}\n\n`, 'h'), undefined)
+  assert.equal(buffers.feed('b:huge 100000000 1 x\n\n', 'h'), undefined)
+})
+
+test('a complete buffer that does not percent-decode is ERR_REQUEST_INVALID', () => {
+  const buffers = createGatewayBuffers(options)
+  assert.throws(
+    () => buffers.feed('b:z 1 1 %E3%81\n\n', 'h'),
+    (e: unknown) => e instanceof SyncError && e.code === 'ERR_REQUEST_INVALID',
+  )
+})
+
+test('the same id with another total is another buffer', () => {
+  const buffers = createGatewayBuffers(options)
+  assert.equal(buffers.feed('b:x 2 1 u%3A\n\n', 'h'), undefined)
+  assert.equal(buffers.feed('b:x 3 1 q\n\n', 'h'), undefined)
+  assert.equal(buffers.size, 2)
+  assert.equal(buffers.feed('b:x 2 2 b%0A\n\n', 'h'), 'u:b\n\n')
 })

@@ -1,97 +1,109 @@
 // `b:` buffers (mobwrite-notes §1.8): the JSONP client splits a long request into N fragments
-// `b:<id> <N> <i> <chunk>` that may arrive in any order. This structure collects them per
-// (id, N), 1-based, and returns the whole request once complete. Deterministic: the caller
-// passes the time; nothing expires on its own. No I/O.
+// `b:<id> <N> <i> <chunk>`, sent at once and arriving in any order. One instance serves every
+// gateway; fragments are keyed by the sender's trusted handle as well as `<id>_<N>`, so nobody
+// can fill another client's buffer. Expiry runs on each call (no timers). Pure: no I/O, the
+// clock is injectable.
 
-import type { BufferLine } from './codec.ts'
+import { ErrorCode, SyncError } from '../errors.ts'
+import { parseRequest, type BufferLine } from './codec.ts'
 
-/** Limits of a {@link BufferAssembler}. */
-export interface BufferLimits {
+/** Reassembles `b:` fragments across requests. */
+export interface GatewayBuffers {
+  /**
+   * The request to run for `text`: `text` itself when it holds no `b:` line (or is not
+   * terminated), the reassembled request when this fragment completed one, or undefined while
+   * fragments are missing. The codec skips a malformed `b:` line as junk, as the daemon did.
+   * @throws SyncError `ERR_REQUEST_INVALID` when a complete buffer does not percent-decode.
+   */
+  feed(text: string, owner: string): string | undefined
+  /** Incomplete buffers held now. */
+  readonly size: number
+}
+
+/** Options of {@link createGatewayBuffers} (the gateway passes its `gateway` config section). */
+export interface BufferOptions {
   /** Incomplete buffers older than this are dropped (MobWrite TIMEOUT_BUFFER: 15 min). */
-  readonly expiryMs: number
+  readonly bufferExpiryMs: number
   /** Most incomplete buffers held; the oldest go first. */
   readonly maxBuffers: number
   /** Largest buffer (sum of its chunks), in characters; a larger one is dropped. */
-  readonly maxChars: number
+  readonly maxBufferChars: number
+  /** The clock (ms); default `Date.now`. */
+  readonly now?: () => number
 }
 
 interface Pending {
   readonly createdMs: number
-  readonly chunks: (string | undefined)[]
-  filled: number
+  // A Map, not an array: N comes from the network and must not size an allocation.
+  readonly slots: Map<number, string>
   chars: number
 }
 
-/** What feeding one fragment did. */
-export type FeedResult =
-  | { readonly kind: 'pending' }
-  | { readonly kind: 'ignored'; readonly reason: string }
-  | { readonly kind: 'complete'; readonly request: string }
-
-/** Collects `b:` fragments until a buffer is complete. One instance per gateway. */
-export class BufferAssembler {
-  private readonly pending = new Map<string, Pending>()
-
-  constructor(private readonly limits: BufferLimits) {}
-
-  /** Incomplete buffers held now. */
-  get size(): number {
-    return this.pending.size
-  }
-
-  /** Drops buffers created before `nowMs - expiryMs`. */
-  expire(nowMs: number): void {
-    for (const [key, p] of this.pending) {
-      if (p.createdMs <= nowMs - this.limits.expiryMs) this.pending.delete(key)
-    }
-  }
-
-  /**
-   * Adds one fragment. When it completes its buffer, returns the reassembled request: the
-   * chunks joined and percent-decoded, with its last character doubled so the request ends in
-   * a blank line (core.py `feedBuffer`). A repeated fragment keeps the first copy.
-   */
-  feed(line: BufferLine, nowMs: number): FeedResult {
-    this.expire(nowMs)
-    const { id, total, index, chunk } = line
-    if (index < 1 || index > total || total > this.limits.maxChars) {
-      return { kind: 'ignored', reason: `Fragment ${index} of ${total} is out of range` }
-    }
-    const key = `${id} ${total}`
-    let p = this.pending.get(key)
-    if (!p) {
-      p = { createdMs: nowMs, chunks: new Array<string | undefined>(total), filled: 0, chars: 0 }
-      this.pending.set(key, p)
-      this.evict()
-    }
-    if (p.chunks[index - 1] === undefined) {
-      p.chunks[index - 1] = chunk
-      p.filled++
-      p.chars += chunk.length
-    }
-    if (p.chars > this.limits.maxChars) {
-      this.pending.delete(key)
-      return { kind: 'ignored', reason: `Buffer ${id} exceeds ${this.limits.maxChars} characters` }
-    }
-    if (p.filled < total) return { kind: 'pending' }
-    this.pending.delete(key)
-    return complete(p.chunks.join(''))
-  }
-
-  private evict(): void {
-    for (const key of this.pending.keys()) {
-      if (this.pending.size <= this.limits.maxBuffers) return
-      this.pending.delete(key)
-    }
+function decodeBuffer(encoded: string): string {
+  try {
+    // The daemon used urllib.unquote: every %XX decodes and `+` stays a plus.
+    return decodeURIComponent(encoded)
+  } catch {
+    throw new SyncError(ErrorCode.ERR_REQUEST_INVALID, 'Buffer contents do not percent-decode')
   }
 }
 
-function complete(encoded: string): FeedResult {
-  let text: string
-  try {
-    text = decodeURIComponent(encoded)
-  } catch {
-    return { kind: 'ignored', reason: 'Buffer contents do not percent-decode' }
+/** Creates an empty buffer store. */
+export function createGatewayBuffers(options: BufferOptions): GatewayBuffers {
+  const now = options.now ?? Date.now
+  const pending = new Map<string, Pending>()
+
+  // Map iteration is insertion order, which is creation order: stop at the first fresh one.
+  function expire(): void {
+    const oldest = now() - options.bufferExpiryMs
+    for (const [key, entry] of pending) {
+      if (entry.createdMs > oldest && pending.size < options.maxBuffers) break
+      pending.delete(key)
+    }
   }
-  return { kind: 'complete', request: text + text.slice(-1) }
+
+  function store(owner: string, f: BufferLine): string | undefined {
+    const key = `${owner}\u0000${f.id}_${f.total}`
+    let entry = pending.get(key)
+    if (!entry) {
+      expire()
+      entry = { createdMs: now(), slots: new Map(), chars: 0 }
+      pending.set(key, entry)
+    }
+    // A repeated fragment keeps the first copy (App Engine's memcache `add` did the same).
+    if (entry.slots.has(f.index)) return undefined
+    entry.chars += f.chunk.length
+    if (entry.chars > options.maxBufferChars) return void pending.delete(key)
+    entry.slots.set(f.index, f.chunk)
+    if (entry.slots.size < f.total) return undefined
+    pending.delete(key)
+    let joined = ''
+    for (let i = 1; i <= f.total; i++) joined += entry.slots.get(i)
+    return joined
+  }
+
+  function feed(text: string, owner: string, depth = 0): string | undefined {
+    // "buffers are not intended to be mixed with other commands" (core.py): the first b:/B:
+    // line of a terminated request decides and the other lines are dropped.
+    const { terminated, buffer: fragment } = parseRequest(text)
+    if (!terminated || fragment === null) return text
+    // Buffers may nest (server.xml "Nested Buffer"); three levels is more than any client makes.
+    if (depth > 3) return undefined
+    const { total, index, chunk } = fragment
+    // Out-of-range fragments are ignored; N beyond the size limit could never complete.
+    if (index < 1 || index > total || total > options.maxBufferChars) return undefined
+    const encoded = total === 1 ? chunk : store(owner, fragment)
+    if (encoded === undefined) return undefined
+    // The daemon re-parses the decoded text with its last character doubled: clients end a
+    // buffered request with a single "\n" (server.xml "Complete Buffer").
+    const whole = decodeBuffer(encoded)
+    return feed(whole + whole.slice(-1), owner, depth + 1)
+  }
+
+  return {
+    feed: (text, owner) => feed(text, owner),
+    get size() {
+      return pending.size
+    },
+  }
 }
