@@ -1,45 +1,17 @@
-// Test clients for the auth suites: the official CometD client (cometd-nodejs-client) pinned to
-// one transport, handshaking with ext.tandem credentials. Answers and push notices on
-// /service/mobwrite are collected. All clients of a test process share one cookie jar, like the
-// tabs of one browser (the adapter cannot tell clients apart when it stores a cookie).
+// Test clients for the auth suites: the official CometD client pinned to one transport (built by
+// bayeux-clients.ts, the one cometd-nodejs-client adapter), handshaking with ext.tandem
+// credentials. Answers and push notices on /service/mobwrite are collected. All clients of a test
+// process share one cookie jar, like the tabs of one browser.
 
-import { adapt } from 'cometd-nodejs-client'
-import { CometD, type Message } from 'cometd'
+import type { CometD, Message } from 'cometd'
+import { cookieOf, createCometD } from './bayeux-clients.ts'
 
-// host → cookie name → "name=value", as cometd-nodejs-client's own global jar keeps them.
-const jar = new Map<string, Map<string, string>>()
+// The first client made; every later one shares its cookie jar (one browser).
+let browser: CometD | undefined
 
-adapt({
-  cookies: {
-    storeCookie(
-      uri: { hostname: string },
-      header: string,
-      callback: (e: null, c: unknown) => void,
-    ) {
-      const pair = header.split(';')[0]?.trim() ?? ''
-      const eq = pair.indexOf('=')
-      if (eq > 0) {
-        const cookies = jar.get(uri.hostname) ?? new Map<string, string>()
-        jar.set(uri.hostname, cookies.set(pair.slice(0, eq), pair))
-      }
-      callback(null, pair)
-    },
-    retrieveCookies(
-      _context: unknown,
-      uri: { hostname: string },
-      callback: (e: null, c: string[]) => void,
-    ) {
-      callback(null, [...(jar.get(uri.hostname)?.values() ?? [])])
-    },
-  },
-})
-
-/** The value of a cookie the test "browser" holds for 127.0.0.1, if any. */
+/** The value of a cookie the test "browser" holds, if any. */
 export function browserCookie(name: string): string | undefined {
-  return jar
-    .get('127.0.0.1')
-    ?.get(name)
-    ?.slice(name.length + 1)
+  return browser && cookieOf(browser, name)
 }
 
 /** The transports the tests pin a client to. */
@@ -67,12 +39,12 @@ export interface ConnectOptions {
   readonly name?: string
 }
 
-function createClient(url: string, transport: Transport) {
-  const cometd = new CometD()
-  for (const name of cometd.getTransportTypes()) {
-    if (name !== transport) cometd.unregisterTransport(name)
-  }
-  cometd.configure({ url, logLevel: 'warn', backoffIncrement: 50, maxBackoff: 300 })
+function createClient(url: string, transport: Transport): CometD {
+  const cometd = createCometD(url, transport, {
+    configure: { backoffIncrement: 50, maxBackoff: 300 },
+    ...(browser ? { sameBrowserAs: browser } : {}),
+  })
+  browser ??= cometd
   return cometd
 }
 

@@ -136,6 +136,11 @@ export interface CometDOptions {
 
 const jarOfClient = new WeakMap<CometDType, string>()
 
+/** The value of cookie `name` in the jar (the browser) of `cometd`, if any. */
+export function cookieOf(cometd: CometDType, name: string): string | undefined {
+  return jars.get(jarOfClient.get(cometd) ?? '')?.get(name)
+}
+
 /** A CometD client pinned to one transport, with its own cookie jar. */
 export function createCometD(
   bayeuxUrl: string,
