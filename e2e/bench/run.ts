@@ -22,7 +22,7 @@ import {
 import { runS1 } from './s1-fanout.ts'
 import { runS2 } from './s2-hotdoc.ts'
 import { runS5 } from './s5-storm.ts'
-import { scratchDir } from './tandem.ts'
+import { removeScratchStores, scratchDir } from './tandem.ts'
 
 const args = process.argv.slice(2)
 const flag = (name: string): string | undefined =>
@@ -54,7 +54,10 @@ function pinSelf(): void {
   }
 }
 
-process.on('exit', killAll)
+process.on('exit', () => {
+  killAll()
+  removeScratchStores()
+})
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     killAll()

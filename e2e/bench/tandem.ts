@@ -1,6 +1,6 @@
 // Starts Tandem's own server (server/main.ts, PORT=0) as a benchmark contender, on the server
 // core, with a fresh SQLite file under e2e/bench/tmp unless one is given (S5 restarts on it).
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot, startServer, type ServerChild } from './lib/procs.ts'
 
@@ -23,6 +23,15 @@ export function scratchDir(): string {
   const dir = join(repoRoot, 'e2e/bench/tmp')
   mkdirSync(dir, { recursive: true })
   return dir
+}
+
+/** Deletes the scratch databases (SQLite files, LevelDB folders) this process created. */
+export function removeScratchStores(): void {
+  const dir = scratchDir()
+  const mine = new RegExp(`^(tandem|s5|s5-leveldb|floor)-${process.pid}-`)
+  for (const name of readdirSync(dir)) {
+    if (mine.test(name)) rmSync(join(dir, name), { recursive: true, force: true })
+  }
 }
 
 /** A fresh SQLite path in the scratch folder. */
