@@ -11,18 +11,7 @@ import {
   createClientView,
   type ClientView,
 } from '../../shared/sync/client.ts'
-import { EngineHarness } from './engine-harness.ts'
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+import { EngineHarness, seeded } from './engine-harness.ts'
 
 const file = 'doc'
 

@@ -9,10 +9,12 @@ import type { Hunk } from '../mobwrite/delta.ts'
 import { diffHunks, hunksFromDiffs, normalizeHunks, refineHunks } from './diff.ts'
 
 // A word or a symbol takes its trailing white space along, so a replaced or inserted word
-// carries its own separator and two conflicting replacements do not fuse ("Bad Fine").
-const token = /[\p{L}\p{N}_]+\s*|\s+|[^]\s*/gu
+// carries its own separator and two conflicting replacements do not fuse ("Bad Fine"). A short
+// bracketed group without spaces ("(8l.0)", "[1]", "{x}") is one token: in text of such groups
+// and no spaces, symbol tokens aligned the groups piece by piece, and concurrent inserts fused.
+const token =
+  /\([^()\s]{1,32}\)\s*|\[[^[\]\s]{1,32}\]\s*|\{[^{}\s]{1,32}\}\s*|[\p{L}\p{N}_]+\s*|\s+|[^]\s*/gu
 const space = /\s/
-const wordChar = /[\p{L}\p{N}_]/u
 
 /** The tokens of `text` as this diff aligns them: words and symbols with their white space. */
 export function splitTokens(text: string): string[] {
@@ -73,30 +75,45 @@ function isTokenEdge(a: string, i: number): boolean {
   return i <= 0 || i >= a.length || (space.test(a[i - 1] ?? '') && !space.test(a[i] ?? ''))
 }
 
-/** How far to look for a token edge before settling for a word edge. */
-const maxBackoff = 64
-
-/** Moves `i` left to a token edge (or at least out of a word) of `a`. */
-function backToEdge(a: string, i: number): number {
-  for (let j = i; j >= Math.max(0, i - maxBackoff); j--) if (isTokenEdge(a, j)) return j
-  while (i > 0 && wordChar.test(a[i - 1] ?? '') && wordChar.test(a[i] ?? '')) i--
+/** Moves `i` left to a token edge of `a`: every tokenization of `a` has a boundary there. */
+function edgeBefore(a: string, i: number, floor: number): number {
+  while (i > floor && !isTokenEdge(a, i)) i--
   return i
 }
 
-/** Common prefix and suffix of `a` and `b`, shrunk so they end and start at token edges. */
+/** The end of the token of `text` that starts at `at` (a token boundary). */
+function tokenEnd(text: string, at: number): number {
+  sticky.lastIndex = at
+  return at + (sticky.exec(text)?.[0].length ?? 1)
+}
+
+const sticky = new RegExp(token.source, 'uy')
+
+/**
+ * Common prefix and suffix of `a` and `b`, shrunk to token boundaries of both texts, so that no
+ * token (a word, or a bracketed group such as "(0.2)") is split by the ends the diff skips: dmp
+ * would strip "(0." off "(0.0)" → "(0.2)(0.0)" and insert "2)(0.", which a merge interleaves.
+ */
 function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
-  const prefix = backToEdge(a, dmp.diff_commonPrefix(a, b))
-  const max = Math.min(a.length, b.length) - prefix
-  let suffix = Math.min(dmp.diff_commonSuffix(a, b), max)
-  // The suffix must start at a token edge in both texts; moving right only shrinks it.
-  for (let n = 0; suffix > 0 && n < maxBackoff && !isTokenEdge(a, a.length - suffix); n++) suffix--
-  while (
-    suffix > 0 &&
-    wordChar.test(a[a.length - suffix] ?? '') &&
-    wordChar.test(a[a.length - suffix - 1] ?? '')
-  )
-    suffix--
-  return { prefix, suffix }
+  const rawPrefix = dmp.diff_commonPrefix(a, b)
+  let prefix = edgeBefore(a, rawPrefix, 0)
+  // Equal texts up to rawPrefix tokenize alike from an edge, as long as tokens end inside it.
+  for (let end = tokenEnd(a, prefix); end <= rawPrefix && end === tokenEnd(b, prefix);) {
+    prefix = end
+    if (prefix >= a.length) break
+    end = tokenEnd(a, prefix)
+  }
+  const rawSuffix = Math.min(dmp.diff_commonSuffix(a, b), Math.min(a.length, b.length) - prefix)
+  // The suffix starts at the first boundary of `a` inside the common suffix that is also one of
+  // `b` (shifted by the length difference); both texts' ends always qualify.
+  const shift = b.length - a.length
+  let x = edgeBefore(a, a.length - rawSuffix, prefix)
+  let y = edgeBefore(b, b.length - rawSuffix, prefix) - shift
+  while (x < a.length && (x !== y || x < a.length - rawSuffix)) {
+    if (x <= y) x = tokenEnd(a, x)
+    else y = tokenEnd(b, y + shift) - shift
+  }
+  return { prefix, suffix: a.length - Math.min(x, a.length) }
 }
 
 /**
