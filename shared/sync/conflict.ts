@@ -71,20 +71,13 @@ function diffChars(a: string, b: string, timeoutSec: number): Hunk[] {
 
 /**
  * One word hunk re-diffed by character, token by token, when it replaces as many tokens as it
- * inserts (typing inside words keeps their count), or whole when it only adds characters.
- * Otherwise words were replaced by other words, and a character diff would only find letters
- * they happen to share.
+ * inserts (typing inside words keeps their count). Otherwise words were replaced by other
+ * words, and a character diff would only find letters they happen to share.
  */
 function refineHunk(ancestor: string, h: Hunk, timeoutSec: number): Hunk[] {
   const deleted = splitTokens(ancestor.slice(h.start, h.end))
   const inserted = splitTokens(h.text)
-  if (deleted.length === 0) return [h]
-  if (deleted.length !== inserted.length) {
-    // A side that only added characters (a space or a new word typed into a word) is exact.
-    const old = ancestor.slice(h.start, h.end)
-    const chars = diffChars(old, h.text, timeoutSec)
-    return chars.every(isInsert) ? shift(chars, h.start) : [h]
-  }
+  if (deleted.length === 0 || deleted.length !== inserted.length) return [h]
   const out: Hunk[] = []
   let at = h.start
   deleted.forEach((old, i) => {
