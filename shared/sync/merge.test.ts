@@ -167,3 +167,19 @@ test('merges keep every insert once and every ancestor letter nobody deleted, in
       assert.ok(out.includes(run), `${where}: inserted run ${run} broken`)
   }
 })
+
+test('inserts at one gap, or on neighbouring lines, land where they were typed, in either order', () => {
+  const cases: [string, string, string, string][] = [
+    // A new line typed above an empty one while another person fills the line below.
+    ['\n\n', 'a0 a1\n\n', '\nb0\n', 'a0 a1\nb0\n'],
+    // A word at a line's end grows while someone types on the empty line after it.
+    ['a0 a\n\n', 'a0 a1\n\n', 'a0 a\nb0\n', 'a0 a1\nb0\n'],
+    // A letter carrying on a word and a new word after it, typed at the same moment.
+    ['one two', 'one two three', 'one twox', 'one twox three'],
+    ['a\n\n', 'a\nb0\nc0', 'a0\n\n', 'a0\nb0\nc0'],
+  ]
+  for (const [ancestor, first, second, merged] of cases) {
+    assert.equal(mergeTexts(ancestor, first, second, 0.1), merged)
+    assert.equal(mergeTexts(ancestor, second, first, 0.1), merged)
+  }
+})

@@ -27,15 +27,32 @@ function deletedRanges(first: readonly Hunk[], second: readonly Hunk[]): Range[]
   return out
 }
 
-/** Both sides' insertions in gap order; at an equal gap the first side's comes first. */
+const wordChar = /[\p{L}\p{N}_]/u
+
+/**
+ * Where two insertions share a gap, which goes first: text that carries on the word before the
+ * gap ("two" + "x"), then other pure insertions, then a replacement of the text after the gap,
+ * so each lands next to what it was typed against; the first side breaks the remaining ties.
+ */
+function placeRank(ancestor: string, h: Hunk): number {
+  if (h.end > h.start) return 2
+  const carriesOn = wordChar.test(ancestor[h.start - 1] ?? '') && wordChar.test(h.text[0] ?? '')
+  return carriesOn ? 0 : 1
+}
+
+/** Both sides' insertions in gap order, ties broken by {@link placeRank}, then side. */
 function insertions(
+  ancestor: string,
   first: readonly Hunk[],
   second: readonly Hunk[],
 ): { at: number; text: string }[] {
-  const out: { at: number; text: string; side: number }[] = []
-  for (const h of first) if (h.text) out.push({ at: h.start, text: h.text, side: 0 })
-  for (const h of second) if (h.text) out.push({ at: h.start, text: h.text, side: 1 })
-  return out.sort((a, b) => a.at - b.at || a.side - b.side)
+  const out: { at: number; text: string; rank: number }[] = []
+  const add = (h: Hunk, side: number): void => {
+    if (h.text) out.push({ at: h.start, text: h.text, rank: placeRank(ancestor, h) * 2 + side })
+  }
+  for (const h of first) add(h, 0)
+  for (const h of second) add(h, 1)
+  return out.sort((a, b) => a.at - b.at || a.rank - b.rank)
 }
 
 /**
@@ -72,7 +89,7 @@ export function merge3(
     }
   }
   let pos = 0
-  for (const ins of insertions(first, second)) {
+  for (const ins of insertions(ancestor, first, second)) {
     keep(pos, ins.at)
     out += ins.text
     pos = Math.max(pos, ins.at)

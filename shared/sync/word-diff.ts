@@ -8,12 +8,14 @@ import DiffMatchPatch from 'diff-match-patch'
 import type { Hunk } from '../mobwrite/delta.ts'
 import { diffHunks, hunksFromDiffs, normalizeHunks, refineHunks } from './diff.ts'
 
-// A word or a symbol takes its trailing white space along, so a replaced or inserted word
-// carries its own separator and two conflicting replacements do not fuse ("Bad Fine"). A short
+// A word or a symbol takes its trailing spaces and tabs along, so a replaced or inserted word
+// carries its own separator; a line break is a token of its own, so a word at the end of a line
+// and the empty lines after it are not one token that two people typing on different lines
+// would both replace (it kept a word twice) and two conflicting replacements do not fuse ("Bad Fine"). A short
 // bracketed group without spaces ("(8l.0)", "[1]", "{x}") is one token: in text of such groups
 // and no spaces, symbol tokens aligned the groups piece by piece, and concurrent inserts fused.
 const token =
-  /\([^()\s]{1,32}\)\s*|\[[^[\]\s]{1,32}\]\s*|\{[^{}\s]{1,32}\}\s*|[\p{L}\p{N}_]+\s*|\s+|[^]\s*/gu
+  /\([^()\s]{1,32}\)[^\S\n]*|\[[^[\]\s]{1,32}\][^\S\n]*|\{[^{}\s]{1,32}\}[^\S\n]*|[\p{L}\p{N}_]+[^\S\n]*|\n|[^\S\n]+|[^][^\S\n]*/gu
 const space = /\s/
 
 /** The tokens of `text` as this diff aligns them: words and symbols with their white space. */
