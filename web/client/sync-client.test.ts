@@ -78,7 +78,11 @@ test(
       wb.type('b')
       await new Promise((resolve) => setImmediate(resolve))
     }
-    await waitFor(() => wa.text === wb.text && wa.text.length === 40, { timeoutMs: 10_000 })
+    await waitFor(() => wa.text === wb.text && wa.text.length === 40, { timeoutMs: 10_000 }).catch(
+      (err: unknown) => {
+        throw new Error(`not converged: ${JSON.stringify([wa.text, wb.text])}`, { cause: err })
+      },
+    )
     assert.equal(wa.text.replace(/b/g, ''), 'a'.repeat(20))
     assert.equal(wa.text.replace(/a/g, ''), 'b'.repeat(20))
     await waitFor(() => wa.collaborators.some((c) => c.handle.startsWith('~Ben:')))
