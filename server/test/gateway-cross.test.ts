@@ -83,7 +83,9 @@ test(
         return (reply.data as { a: string }).a
       }),
     ]
+    // The first client shares a field that already holds text: its first raw dump carries it.
     peers[0]!.text = 'The quick brown fox jumps over the lazy dog.'
+    peers[0]!.view = createClientView(file, { mergeChanges: true, initialText: peers[0]!.text })
     for (const p of peers) await sync(p)
     assert.ok(peers.every((p) => p.text === peers[0]!.text))
 

@@ -81,7 +81,7 @@ function onFile(s: State, line: Extract<Line, { type: 'file' }>): void {
   if (!w) return
   // §3.3: F acknowledges every edit below the version the server expects next.
   const editStack = w.view.editStack.filter((e) => e.version >= line.version)
-  w.view = { ...w.view, deltaOk: true, editStack }
+  w.view = { ...w.view, deltaOk: true, hasAnswer: true, editStack }
 }
 
 function onRaw(s: State, line: Extract<Line, { type: 'raw' }>): void {

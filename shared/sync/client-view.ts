@@ -19,16 +19,26 @@ export interface ClientView {
   readonly deltaOk: boolean
   /** True: send `d:` (merge); false: `D:` (overwrite, last writer wins; numbers, checkboxes). */
   readonly mergeChanges: boolean
+  /** Whether an answer has arrived. Until then the raw dump is the text at share time (shadow). */
+  readonly hasAnswer: boolean
 }
 
 /** Diff budget on the client, in seconds (core.js used 0.5). */
 export const clientDiffTimeoutSec = 0.5
 
-/** A fresh view: its first request sends the whole local text as `r:1:` (§3.3). */
-export function createClientView(file: string, opts: { mergeChanges?: boolean } = {}): ClientView {
+/**
+ * A fresh view: its first request sends the text the widget held at share time (`initialText`,
+ * default empty) as `r:1:` (§3.3). What is typed before the first answer stays a local edit on
+ * top of it, so the server's text is merged with it rather than replacing it.
+ */
+export function createClientView(
+  file: string,
+  opts: { mergeChanges?: boolean; initialText?: string } = {},
+): ClientView {
   return {
     file,
-    shadow: '',
+    shadow: normalizeLocalText(opts.initialText ?? ''),
+    hasAnswer: false,
     clientVersion: 0,
     serverVersion: 0,
     editStack: [],

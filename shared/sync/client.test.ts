@@ -4,6 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { applyAnswer, buildRequest, createClientView, type ClientView } from './client.ts'
+import { EngineHarness } from '../../server/sync/engine-harness.ts'
 
 const texts = (text: string) => new Map([['doc', text]])
 
@@ -17,8 +18,9 @@ function synced(shadow: string, versions = { client: 1, server: 1 }): ClientView
   }
 }
 
-test('the first request of a view is a raw dump r:1 (§3.3)', () => {
-  const { request, views } = buildRequest('me', [createClientView('doc')], texts('Hi there'))
+test('the first request of a view is a raw dump r:1 of the text at share time (§3.3)', () => {
+  const view = createClientView('doc', { initialText: 'Hi there' })
+  const { request, views } = buildRequest('me', [view], texts('Hi there'))
   assert.equal(request, 'u:me\nF:0:doc\nr:1:Hi there\n\n')
   assert.equal(views[0]?.clientVersion, 1)
   assert.equal(views[0]?.shadow, 'Hi there')
@@ -153,4 +155,25 @@ test('lines for unknown files and an empty answer change nothing', () => {
 test('a line break in a user id or file name is a programmer error', () => {
   assert.throws(() => buildRequest('a\nb', [], new Map()), RangeError)
   assert.throws(() => buildRequest('a', [createClientView('x\ny')], new Map()), RangeError)
+})
+
+test('two people typing into a new document before their first answers lose nothing', () => {
+  const server = new EngineHarness()
+  const people = ['a', 'b'].map((letter) => ({ letter, view: createClientView('doc'), text: '' }))
+  const sync = (p: (typeof people)[number], typedInFlight: string) => {
+    const sent = buildRequest(`u${p.letter}`, [p.view], new Map([['doc', p.text]]))
+    const answer = server.run(sent.request).answer
+    // The person keeps typing while the request is in flight.
+    const got = applyAnswer(answer, sent.views, new Map([['doc', p.text + typedInFlight]]))
+    p.view = got.views[0] as ClientView
+    p.text = got.results.get('doc')?.text ?? p.text + typedInFlight
+  }
+  // Both type into the new document before their first request, and again while it is out.
+  for (const p of people) p.text = p.letter.repeat(2)
+  for (const p of people) sync(p, p.letter)
+  for (let round = 0; round < 3; round++) for (const p of people) sync(p, '')
+  const [a, b] = people as [(typeof people)[number], (typeof people)[number]]
+  assert.equal(a.text, b.text)
+  assert.equal(a.text.replace(/b/g, ''), 'aaa')
+  assert.equal(a.text.replace(/a/g, ''), 'bbb')
 })

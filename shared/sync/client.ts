@@ -31,8 +31,12 @@ export {
 /** Adds this view's edit (or raw dump) and returns the next view (core.js `syncText`). */
 function stackEdit(view: ClientView, text: string): ClientView {
   if (!view.deltaOk) {
-    // Raw dumps are not stacked: an unanswered one is simply redone with the newer text.
-    return { ...view, shadow: text, clientVersion: view.clientVersion + 1, editStack: [] }
+    // Raw dumps are not stacked: an unanswered one is simply redone with the newer text. Before
+    // the first answer it is the share-time text: a lowercase r: never overwrites the server's
+    // text, so keystrokes typed meanwhile would be lost if they rode in it (two people typing
+    // into a new document at once); they stay local edits and go out as a delta next.
+    const shadow = view.hasAnswer ? text : view.shadow
+    return { ...view, shadow, clientVersion: view.clientVersion + 1, editStack: [] }
   }
   const hunks = diffHunks(view.shadow, text, { timeoutSec: clientDiffTimeoutSec })
   // A no-op delta only when nothing else is waiting: the server answers only files with edits.

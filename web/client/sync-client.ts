@@ -273,7 +273,10 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       if (shared.has(file)) throw new RangeError(`Document "${file}" is already shared`)
       const s: Shared = {
         handler,
-        view: createClientView(file, { mergeChanges: handler.mergeChanges }),
+        view: createClientView(file, {
+          mergeChanges: handler.mergeChanges,
+          initialText: handler.getClientText(),
+        }),
         localSeq: 0,
         sentSeq: 0,
         isDirty: false,
@@ -305,7 +308,10 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       // The server closed the view: start a new one, as a first share does (raw dump, `r:`).
       Object.assign(s, {
         isEnded: false,
-        view: createClientView(file, { mergeChanges: s.handler.mergeChanges }),
+        view: createClientView(file, {
+          mergeChanges: s.handler.mergeChanges,
+          initialText: s.handler.getClientText(),
+        }),
         errorKey: '[]',
         collaboratorsKey: '',
       })
