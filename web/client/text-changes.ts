@@ -2,7 +2,8 @@
 // Pure; no DOM. Share handlers use it to patch widgets without moving the user's caret
 // (mobwrite-notes §3.6: the original captured cursor context; mapping through a diff does the same).
 
-import DiffMatchPatch from 'diff-match-patch'
+import { applyHunks, type Hunk } from '../../shared/mobwrite/delta.ts'
+import { diffHunks } from '../../shared/sync/diff.ts'
 
 /** One replacement in the OLD text's coordinates: `[from, to)` becomes `insert`. */
 export interface TextChange {
@@ -11,38 +12,19 @@ export interface TextChange {
   readonly insert: string
 }
 
-const dmp = new DiffMatchPatch()
 // A remote patch must never stall typing: give up on an optimal diff after 50 ms.
-dmp.Diff_Timeout = 0.05
+const diffTimeoutSec = 0.05
 
 /**
- * The changes that turn `oldText` into `newText`, in ascending order and not overlapping.
- * Returns `[]` when the texts are equal.
+ * The changes that turn `oldText` into `newText`, in ascending order and not overlapping (the
+ * engine's hunks, in CodeMirror's change shape). Returns `[]` when the texts are equal.
  */
 export function computeChanges(oldText: string, newText: string): TextChange[] {
-  if (oldText === newText) return []
-  const diffs = dmp.diff_main(oldText, newText)
-  dmp.diff_cleanupEfficiency(diffs)
-  const changes: TextChange[] = []
-  let pos = 0
-  let pending: { from: number; to: number; insert: string } | null = null
-  for (const [op, text] of diffs) {
-    if (op === 0) {
-      if (pending) changes.push(pending)
-      pending = null
-      pos += text.length
-      continue
-    }
-    pending ??= { from: pos, to: pos, insert: '' }
-    if (op === -1) {
-      pos += text.length
-      pending.to = pos
-    } else {
-      pending.insert += text
-    }
-  }
-  if (pending) changes.push(pending)
-  return changes
+  return diffHunks(oldText, newText, { timeoutSec: diffTimeoutSec }).map((h) => ({
+    from: h.start,
+    to: h.end,
+    insert: h.text,
+  }))
 }
 
 /**
@@ -70,11 +52,6 @@ export function mapPosition(
 
 /** `text` with `changes` (old-text coordinates, ascending) applied. */
 export function applyChanges(text: string, changes: readonly TextChange[]): string {
-  let out = ''
-  let pos = 0
-  for (const change of changes) {
-    out += text.slice(pos, change.from) + change.insert
-    pos = change.to
-  }
-  return out + text.slice(pos)
+  const hunks: Hunk[] = changes.map((c) => ({ start: c.from, end: c.to, text: c.insert }))
+  return applyHunks(text, hunks)
 }
