@@ -68,9 +68,36 @@ export interface CodeMirrorShareOptions extends ShareCallbacks {
   dispatchChanges?(changes: readonly TextChange[]): void
 }
 
-function notifyOnEvent(el: HTMLElement, type: string, listener: () => void): () => void {
-  el.addEventListener(type, listener)
-  return () => el.removeEventListener(type, listener)
+/** How a DOM element's text is read, patched and made read-only. */
+interface ElementAccess {
+  read(): string
+  patch(text: string): void
+  applyReadOnly(isReadOnly: boolean): void
+}
+
+// The handler shape shared by DOM elements: local edits are `input` events.
+function elementHandler(
+  file: string,
+  el: HTMLElement,
+  callbacks: ShareCallbacks,
+  access: ElementAccess,
+): ShareHandler {
+  return {
+    ...callbacks,
+    file,
+    mergeChanges: true,
+    getClientText: access.read,
+    setClientText: access.patch,
+    patchClientText: access.patch,
+    onLocalChange(listener) {
+      el.addEventListener('input', listener)
+      return () => el.removeEventListener('input', listener)
+    },
+    setReadOnly(isReadOnly) {
+      access.applyReadOnly(isReadOnly)
+      callbacks.setReadOnly?.(isReadOnly)
+    },
+  }
 }
 
 /**
@@ -92,20 +119,14 @@ export function shareTextField(
     }
     el.scrollTop = scrollTop
   }
-  return {
-    ...callbacks,
-    file,
-    mergeChanges: true,
-    getClientText: () => el.value,
-    setClientText: patch,
-    patchClientText: patch,
-    onLocalChange: (listener) => notifyOnEvent(el, 'input', listener),
-    setReadOnly(isReadOnly) {
+  return elementHandler(file, el, callbacks, {
+    read: () => el.value,
+    patch,
+    applyReadOnly(isReadOnly) {
       el.readOnly = isReadOnly
       el.toggleAttribute('aria-readonly', isReadOnly)
-      callbacks.setReadOnly?.(isReadOnly)
     },
-  }
+  })
 }
 
 /** Share a contenteditable element as plain text (line breaks as `\n`, no markup kept). */
@@ -127,20 +148,14 @@ export function shareContentEditable(
   }
   if (!getComputedStyle(el).whiteSpace.startsWith('pre')) el.style.whiteSpace = 'pre-wrap'
   const editableMode = el.contentEditable === 'false' ? 'true' : el.contentEditable
-  return {
-    ...callbacks,
-    file,
-    mergeChanges: true,
-    getClientText: () => readEditableText(el),
-    setClientText: patch,
-    patchClientText: patch,
-    onLocalChange: (listener) => notifyOnEvent(el, 'input', listener),
-    setReadOnly(isReadOnly) {
+  return elementHandler(file, el, callbacks, {
+    read: () => readEditableText(el),
+    patch,
+    applyReadOnly(isReadOnly) {
       // Restore what the host chose ('true' or 'plaintext-only') when writing is allowed again.
       el.contentEditable = isReadOnly ? 'false' : editableMode
-      callbacks.setReadOnly?.(isReadOnly)
     },
-  }
+  })
 }
 
 /**
