@@ -11,7 +11,8 @@ import {
   createClientView,
   type ClientView,
 } from '../../shared/sync/client.ts'
-import { EngineHarness, seeded } from './engine-harness.ts'
+import { EngineHarness } from './engine-harness.ts'
+import { createRng } from '../../e2e/bench/lib/rng.ts'
 
 const file = 'doc'
 
@@ -167,7 +168,7 @@ class Run {
 }
 
 function runSeed(seed: number, steps: number, clients: number): Stats {
-  const run = new Run(seeded(seed), clients)
+  const run = new Run(createRng(seed), clients)
   // Everyone opens the (empty) document first, as an editor does before the user types.
   run.settle()
   const faults = { loss: 0.15, dup: 0.1, timeout: 0.2 }
@@ -217,7 +218,7 @@ test(
     let rounds = 0
     let resyncs = 0
     for (let seed = 2_000; seed < 2_030; seed++) {
-      const run = new Run(seeded(seed), 3)
+      const run = new Run(createRng(seed), 3)
       run.isCharMode = true
       run.settle()
       for (let i = 0; i < 300; i++) run.step({ loss: 0.15, dup: 0.1, timeout: 0.2 })

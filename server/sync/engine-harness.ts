@@ -66,14 +66,3 @@ export function show(answer: string): string {
   return answer.replace(/\n$/, '').split('\n').join(' / ')
 }
 
-/** A seeded pseudo-random generator in [0, 1) (mulberry32), for reproducible test runs. */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}

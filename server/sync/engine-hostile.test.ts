@@ -5,17 +5,10 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../../shared/errors.ts'
 import { EngineHarness } from './engine-harness.ts'
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0
-    return s / 2 ** 32
-  }
-}
+import { createRng } from '../../e2e/bench/lib/rng.ts'
 
 test('random garbage never throws and never creates state without user and file', () => {
-  const rnd = seeded(7)
+  const rnd = createRng(7)
   const s = new EngineHarness()
   const alphabet = 'uUfFdDrRnNbBmxXhHCEO:0123456789\t\r\n %+-=ab😀\u0000'
   for (let i = 0; i < 2_000; i++) {
@@ -78,7 +71,7 @@ function randomText(rnd: () => number, n: number): string {
 }
 
 test('unrelated 100 KB texts: one request stays bounded in time', { timeout: 30_000 }, () => {
-  const rnd = seeded(11)
+  const rnd = createRng(11)
   const s = new EngineHarness()
   const a = randomText(rnd, 100_000)
   const b = randomText(rnd, 100_000)
@@ -92,7 +85,7 @@ test('unrelated 100 KB texts: one request stays bounded in time', { timeout: 30_
 })
 
 test('1 MB texts sync, merge and stay exact', { timeout: 60_000 }, () => {
-  const rnd = seeded(13)
+  const rnd = createRng(13)
   const s = new EngineHarness({ maxDocChars: 1_100_000 })
   const big = randomText(rnd, 1_000_000)
   const start = performance.now()

@@ -11,7 +11,8 @@ import {
   createClientView,
   type ClientView,
 } from '../../shared/sync/client.ts'
-import { EngineHarness, seeded } from './engine-harness.ts'
+import { EngineHarness } from './engine-harness.ts'
+import { createRng } from '../../e2e/bench/lib/rng.ts'
 
 const wholeTokens = /^(\([0-9a-z]+\.[0-9a-z]+\))*$/
 
@@ -49,7 +50,7 @@ function type(e: Editor, rnd: () => number): void {
 // Editors type into an empty document while requests are served in any order; an edit counts as
 // acknowledged when an answer without errors comes back (as the benchmark's editor counts).
 function runSeed(seed: number): void {
-  const rnd = seeded(seed)
+  const rnd = createRng(seed)
   const server = new EngineHarness()
   const editors: Editor[] = Array.from({ length: 2 + (seed % 3) }, (_, i) => ({
     user: `bench${i}`,

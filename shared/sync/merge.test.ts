@@ -4,6 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mergeTexts } from './merge.ts'
+import { createRng } from '../../e2e/bench/lib/rng.ts'
 
 const merge = (base: string, first: string, second: string): string =>
   mergeTexts(base, first, second, 1)
@@ -65,17 +66,6 @@ test('a word both sides changed differently is kept twice, whole', () => {
   // An insert typed into a word the other side replaced keeps that word, not a stray letter.
   assert.equal(merge('a w2z b', 'a w12z b', 'a w5y b'), 'a w12z w5y b')
 })
-
-/** A small seeded generator (mulberry32), so a failing case can be rerun from its seed. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = Math.imul(s ^ (s >>> 15), s | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 /** One side's edits of an ancestor: deleted positions and text inserted at gaps. */
 interface Edits {
@@ -149,7 +139,7 @@ function isSubsequence(small: string, big: string): boolean {
 
 test('merges keep every insert once and every ancestor letter nobody deleted, in order', () => {
   for (let seed = 1; seed <= 2_000; seed++) {
-    const c = randomCase(seeded(seed))
+    const c = randomCase(createRng(seed))
     const first = applyEdits(c.ancestor, c.first)
     const second = applyEdits(c.ancestor, c.second)
     const out = merge(c.ancestor, first, second)

@@ -1,4 +1,4 @@
-// A small seeded PRNG (mulberry32) so room layouts and edit positions repeat from run to run.
+// A small seeded PRNG (mulberry32) so benchmark layouts and randomised tests repeat from run to run.
 
 /** Returns a function yielding floats in [0, 1) from `seed`. */
 export function createRng(seed: number): () => number {
