@@ -4,8 +4,8 @@
 import express, { type Request, type Response, type Router } from 'express'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { AppPlugin } from '../app.ts'
+import { packageRoot } from '../package-root.ts'
 
 /** One row of GET /api/documents. */
 export interface DocumentListing {
@@ -26,7 +26,7 @@ export interface StaticOptions {
 }
 
 /** The default build output folder, dist/web at the repository root. */
-export const defaultDistDir = fileURLToPath(new URL('../../dist/web/', import.meta.url))
+export const defaultDistDir = join(packageRoot(import.meta.url), 'dist', 'web')
 
 // Pages load only their own scripts and styles; CodeMirror injects <style> elements, hence
 // 'unsafe-inline' for styles. connect-src lists ws:/wss: for browsers whose 'self' omits them.
