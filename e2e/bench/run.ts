@@ -1,7 +1,9 @@
 // The benchmark entry: `npm run bench` (full, writes e2e/bench/results.md) and
 // `npm run bench:quick` (CI: tiny sizes, asserts correctness only, never timings).
 // Flags: --quick, --only=floors,s1,s2,s5, --out=<file>, --readme=<README.md to update>,
-// --render=<saved run .json>, --profile (Tandem server CPU profiles into e2e/bench/tmp/prof).
+// --render=<saved run .json>, --profile (Tandem server CPU profiles into e2e/bench/tmp/prof),
+// --contenders=tandem,faye-long (S1 contenders whose `server-transport` key contains one of the
+// words), --s1-clients=100 (only the S1 sizes with that many clients).
 // Loopback only; every child is killed at the end, on error too, and when the time budget runs
 // out.
 import { execFileSync } from 'node:child_process'
@@ -19,7 +21,7 @@ import {
   renderResults,
   type RunResults,
 } from './report.ts'
-import { runS1 } from './s1-fanout.ts'
+import { runS1, s1Contenders } from './s1-fanout.ts'
 import { runS2 } from './s2-hotdoc.ts'
 import { runS5 } from './s5-storm.ts'
 import { removeScratchStores, scratchDir } from './tandem.ts'
@@ -37,6 +39,13 @@ const outFile =
 // A full run copies its table into the README, unless it ran only part or wrote elsewhere.
 const isWholeRun = config.mode === 'full' && !flag('only') && !flag('out')
 const readmeFile = flag('readme') ?? (isWholeRun ? join(repoRoot, 'README.md') : undefined)
+const contenderWords = flag('contenders')?.toLowerCase().split(',')
+const s1Picked = s1Contenders.filter(
+  (c) => !contenderWords || contenderWords.some((w) => `${c.server}-${c.transport}`.includes(w)),
+)
+const s1Sizes = config.s1.filter(
+  (o) => flag('s1-clients') === undefined || String(o.clients) === flag('s1-clients'),
+)
 const started = Date.now()
 
 const log = (line: string): void => {
@@ -172,11 +181,11 @@ async function measure(): Promise<RunResults> {
     log(`floors: ${Math.round(run.roundTrip.roundTripsPerSec)} ws round trips/s`)
   })
   await section('s1', run, async () => {
-    for (const options of config.s1)
-      run.s1.push({ options, results: await runS1({ ...options, tandem }, undefined, log) })
+    for (const options of s1Sizes)
+      run.s1.push({ options, results: await runS1({ ...options, tandem }, s1Picked, log) })
   })
   run.s2 = await section('s2', run, () => runS2({ ...config.s2, tandem }, undefined, log))
-  run.s5 = await section('s5', run, () => runS5(config.s5, undefined, log))
+  run.s5 = await section('s5', run, () => runS5({ ...config.s5, tandem }, undefined, log))
   run.elapsedS = (Date.now() - started) / 1000
   run.loadAverage[1] = os.loadavg()[0] ?? 0
   writeFileSync(join(scratchDir(), `last-${config.mode}-run.json`), JSON.stringify(run))

@@ -45,6 +45,8 @@ export class BayeuxCore {
   /** Channels that exist (created by subscribe, publish, services or authorizers). */
   readonly channels = new Map<string, number>()
   readonly #listeners = new Map<SessionEvent, Set<SessionListener>>()
+  /** Sessions with deliveries queued this tick, flushed together once the tick's work is done. */
+  #flushSoon = new Set<SessionImpl>()
   isStopping = false
 
   constructor(readonly options: Readonly<BayeuxOptions>) {}
@@ -97,7 +99,7 @@ export class BayeuxCore {
     this.emit('sessionRemoved', session, { expired })
   }
 
-  /** Queues a delivery for `session` (already through outgoing extensions) and flushes. */
+  /** Queues a delivery for `session` (already through outgoing extensions); it leaves this tick. */
   enqueue(session: SessionImpl, message: BayeuxMessage): void {
     if (!session.isConnected) return
     const pending = session.queue.length + (session.ack?.unacked.length ?? 0)
@@ -108,7 +110,29 @@ export class BayeuxCore {
       return
     }
     session.queue.push(message)
-    this.flush(session)
+    this.flushSoon(session)
+  }
+
+  /**
+   * Flushes `session` once the current tick's I/O is processed (Faye flushes on a 0 ms timer),
+   * so a publish batch fanning out to it, or several publishers in the same tick, wake its held
+   * `/meta/connect` once or push one WebSocket frame, not one per message.
+   */
+  flushSoon(session: SessionImpl): void {
+    if (this.#flushSoon.size === 0) setImmediate(this.#flushDue)
+    this.#flushSoon.add(session)
+  }
+
+  readonly #flushDue = (): void => {
+    const due = this.#flushSoon
+    this.#flushSoon = new Set()
+    for (const session of due) {
+      try {
+        this.flush(session)
+      } catch (err) {
+        logException('bayeux flush failed', err)
+      }
+    }
   }
 
   /**
@@ -116,7 +140,7 @@ export class BayeuxCore {
    * pushed on its socket for WebSocket, else by waking the held `/meta/connect`.
    */
   flush(session: SessionImpl): void {
-    if (session.batchDepth > 0 || session.queue.length === 0) return
+    if (session.batchDepth > 0 || session.queue.length === 0 || !session.isConnected) return
     const socket = session.socket
     if (socket?.isOpen && !session.isConnectDeliveryOnly) socket.send(session.drain())
     else session.held?.answer(true)
