@@ -42,8 +42,16 @@ const awkwardTexts = [
   'x'.repeat(1_000_000),
 ]
 
-/** Registers the conformance suite for a backend; `open` must return an empty store. */
-export function describeStoreConformance(name: string, open: () => Store): void {
+/**
+ * Registers the conformance suite for a backend; `open` must return an empty store. `reopen`
+ * closes a store and opens it again on the same data, as a restart would (a backend that keeps
+ * nothing across a close passes the store itself back).
+ */
+export function describeStoreConformance(
+  name: string,
+  open: () => Store,
+  reopen: (store: Store) => Store,
+): void {
   describe(`Store conformance: ${name}`, { timeout: 30_000 }, () => {
     const withStore = (title: string, fn: (store: Store) => void) =>
       it(title, () => {
@@ -271,6 +279,91 @@ export function describeStoreConformance(name: string, open: () => Store): void 
       assert.equal(store.deleteRule('team/*', 'alice'), true)
       assert.equal(store.deleteRule('team/*', 'alice'), false)
       assert.equal(store.listRules().length, 1)
+    })
+
+    const withRestarts = (title: string, fn: (store: Store, restart: () => Store) => void) =>
+      it(title, () => {
+        let store = open()
+        try {
+          fn(store, () => (store = reopen(store)))
+        } finally {
+          store.close()
+        }
+      })
+
+    withRestarts(
+      'keeps shadows equal to past revisions while the document moves on',
+      (first, restart) => {
+        const view = (user: string, shadow: string, backupShadow: string, lastSeenMs = 1_000) =>
+          sampleView(user, 'a', { shadow, backupShadow, lastSeenMs })
+        first.commit({
+          putDocuments: [sampleDocument('a', 'one', 1)],
+          putViews: [view('u', 'one', 'one'), view('v', 'one', 'zero', 10)],
+        })
+        first.commit({
+          putDocuments: [sampleDocument('a', 'two', 2)],
+          putViews: [view('u', 'two', 'one')],
+        })
+        first.commit({
+          putDocuments: [sampleDocument('a', 'three', 3)],
+          putViews: [view('u', 'three', 'three')],
+        })
+        let store = restart()
+        assert.deepEqual(store.listViews('a'), [
+          view('u', 'three', 'three'),
+          view('v', 'one', 'zero', 10),
+        ])
+        assert.equal(store.getDocument('a')?.text, 'three')
+        // The document row goes, its views stay and keep their texts.
+        store.commit({ deleteDocuments: ['a'] })
+        store = restart()
+        assert.deepEqual(store.listViews('a'), [
+          view('u', 'three', 'three'),
+          view('v', 'one', 'zero', 10),
+        ])
+        // A new document reuses revision 1 with another text: the old views keep the old one.
+        store.commit({
+          putDocuments: [sampleDocument('a', 'uno', 1)],
+          putViews: [view('w', 'uno', 'one')],
+        })
+        store = restart()
+        assert.deepEqual(store.listViews('a'), [
+          view('u', 'three', 'three'),
+          view('v', 'one', 'zero', 10),
+          view('w', 'uno', 'one'),
+        ])
+        assert.deepEqual(store.expireViews(100), [{ user: 'v', file: 'a' }])
+        store.commit({
+          putDocuments: [sampleDocument('a', 'dos', 2)],
+          putViews: [view('w', 'dos', 'uno')],
+        })
+        store = restart()
+        assert.deepEqual(store.listViews('a'), [
+          view('u', 'three', 'three'),
+          view('w', 'dos', 'uno'),
+        ])
+        assert.deepEqual(store.getDocument('a'), sampleDocument('a', 'dos', 2))
+        assert.deepEqual(store.stats(), { documents: 1, views: 2 })
+      },
+    )
+
+    withRestarts('reads back after a restart what the last commits left', (first, restart) => {
+      const doc = sampleDocument('b', awkwardTexts[3]!, 4)
+      const views = [
+        sampleView('u', 'b', { shadow: doc.text!, backupShadow: awkwardTexts[4]! }),
+        sampleView('v', 'b', { shadow: doc.text!, backupShadow: doc.text!, meta: null }),
+      ]
+      first.commit({ putDocuments: [doc], putViews: views })
+      // The same records again, then a view closed and another moved: nothing else changes.
+      first.commit({ putDocuments: [doc], putViews: views })
+      const moved = { ...views[1]!, lastSeenMs: 5_000, editStack: [] }
+      first.commit({ deleteViews: [{ user: 'u', file: 'b' }], putViews: [moved] })
+      const store = restart()
+      assert.deepEqual(store.getDocument('b'), doc)
+      assert.deepEqual(store.getViews([views[0]!, moved]), [moved])
+      assert.deepEqual(store.listViewsOfUser('v'), [moved])
+      assert.equal(store.deleteDocument('b'), true)
+      assert.deepEqual(restart().listViews('b'), [])
     })
 
     it('refuses calls after close', () => {

@@ -73,6 +73,45 @@ function fillDocumentLengths(db: Database.Database): void {
   }
 }
 
+// v3 lets a view name the document revision its shadow (or backup shadow) equals instead of
+// holding a copy (a sync then writes a few numbers, not the text three times): a shadow column
+// is NULL exactly when its revision column is set. Past revisions that views still name keep
+// their text in `revisions`. SQLite cannot drop NOT NULL in place, so views is rebuilt.
+const v3 = `
+CREATE TABLE views_v3 (
+  user TEXT NOT NULL,
+  file TEXT NOT NULL,
+  shadow,
+  backup_shadow,
+  shadow_revision INTEGER,
+  backup_revision INTEGER,
+  client_version INTEGER NOT NULL,
+  server_version INTEGER NOT NULL,
+  backup_server_version INTEGER NOT NULL,
+  edit_stack TEXT NOT NULL,
+  handle NOT NULL,
+  meta,
+  last_seen_ms INTEGER NOT NULL,
+  PRIMARY KEY (user, file),
+  CHECK ((shadow IS NULL) <> (shadow_revision IS NULL)),
+  CHECK ((backup_shadow IS NULL) <> (backup_revision IS NULL))
+);
+INSERT INTO views_v3 (user, file, shadow, backup_shadow, client_version, server_version,
+  backup_server_version, edit_stack, handle, meta, last_seen_ms)
+  SELECT user, file, shadow, backup_shadow, client_version, server_version,
+  backup_server_version, edit_stack, handle, meta, last_seen_ms FROM views;
+DROP TABLE views;
+ALTER TABLE views_v3 RENAME TO views;
+CREATE INDEX views_by_file ON views (file);
+CREATE INDEX views_by_last_seen ON views (last_seen_ms);
+CREATE TABLE revisions (
+  file TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  text NOT NULL,
+  PRIMARY KEY (file, revision)
+);
+`
+
 /** Every migration, oldest first; `migrations[i].version === i + 1`. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: 'documents and views', up: (db) => db.exec(v1) },
@@ -84,6 +123,7 @@ export const migrations: readonly Migration[] = [
       fillDocumentLengths(db)
     },
   },
+  { version: 3, description: 'shadows by document revision', up: (db) => db.exec(v3) },
 ]
 
 /** The schema version this build writes. */

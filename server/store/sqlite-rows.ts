@@ -2,7 +2,8 @@
 // BLOB otherwise, because SQLite's TEXT is UTF-8 and would turn a lone surrogate into U+FFFD.
 
 import type { DocumentState, StackedEdit, ViewState } from '../../shared/sync/types.ts'
-import type { AclRule, AccessLevel, DocumentSummary, TokenRecord, ViewSummary } from './store.ts'
+import type { CachedView } from './sqlite-files.ts'
+import type { AclRule, AccessLevel, DocumentSummary, TokenRecord } from './store.ts'
 import { isWellFormed } from './validate.ts'
 
 /** A free-text column value as SQLite stores it. */
@@ -35,8 +36,11 @@ export interface DocumentRow {
 export interface ViewRow {
   user: string
   file: string
-  shadow: StoredText
-  backup_shadow: StoredText
+  /** The shadow, or null when `shadow_revision` names the document revision it equals. */
+  shadow: StoredText | null
+  backup_shadow: StoredText | null
+  shadow_revision: number | null
+  backup_revision: number | null
   client_version: number
   server_version: number
   backup_server_version: number
@@ -44,20 +48,6 @@ export interface ViewRow {
   handle: StoredText
   meta: StoredText | null
   last_seen_ms: number
-}
-
-/** The columns of a `views` row that {@link viewSummaryFromRow} reads. */
-export type ViewSummaryRow = Pick<ViewRow, 'user' | 'file' | 'handle' | 'meta' | 'last_seen_ms'>
-
-/** A ViewSummary from its row. */
-export function viewSummaryFromRow(row: ViewSummaryRow): ViewSummary {
-  return Object.freeze({
-    user: row.user,
-    file: row.file,
-    handle: decodeText(row.handle),
-    meta: decodeNullable(row.meta),
-    lastSeenMs: row.last_seen_ms,
-  })
 }
 
 /** A `tokens` row. */
@@ -111,13 +101,16 @@ export function summaryFromRow(
   })
 }
 
-/** Named parameters for the view upsert. */
-export function viewParams(view: ViewState): ViewRow {
+/** Named parameters for the view upsert; a shadow named by a revision is not written. */
+export function viewParams(cached: CachedView): ViewRow {
+  const { view, shadowRevision, backupRevision } = cached
   return {
     user: view.user,
     file: view.file,
-    shadow: encodeText(view.shadow),
-    backup_shadow: encodeText(view.backupShadow),
+    shadow: shadowRevision === null ? encodeText(view.shadow) : null,
+    backup_shadow: backupRevision === null ? encodeText(view.backupShadow) : null,
+    shadow_revision: shadowRevision,
+    backup_revision: backupRevision,
     client_version: view.clientVersion,
     server_version: view.serverVersion,
     backup_server_version: view.backupServerVersion,
@@ -134,13 +127,27 @@ function parseEditStack(json: string): StackedEdit[] {
   return pairs.map(([version, line]) => Object.freeze({ version, line }))
 }
 
-/** A ViewState from its row. */
-export function viewFromRow(row: ViewRow): ViewState {
-  return Object.freeze({
+/**
+ * A cached view from its row; `textOf` gives the text of a document revision a shadow names.
+ * @throws RangeError when a named revision has no text (the file was changed by hand).
+ */
+export function viewFromRow(
+  row: ViewRow,
+  textOf: (revision: number) => string | undefined,
+): CachedView {
+  const shadowOf = (stored: StoredText | null, revision: number | null): string => {
+    if (stored !== null) return decodeText(stored)
+    const text = revision === null ? undefined : textOf(revision)
+    if (text === undefined) {
+      throw new RangeError(`View ${row.user} of ${row.file} names missing revision ${revision}`)
+    }
+    return text
+  }
+  const view: ViewState = Object.freeze({
     user: row.user,
     file: row.file,
-    shadow: decodeText(row.shadow),
-    backupShadow: decodeText(row.backup_shadow),
+    shadow: shadowOf(row.shadow, row.shadow_revision),
+    backupShadow: shadowOf(row.backup_shadow, row.backup_revision),
     clientVersion: row.client_version,
     serverVersion: row.server_version,
     backupServerVersion: row.backup_server_version,
@@ -149,6 +156,7 @@ export function viewFromRow(row: ViewRow): ViewState {
     meta: decodeNullable(row.meta),
     lastSeenMs: row.last_seen_ms,
   })
+  return { view, shadowRevision: row.shadow_revision, backupRevision: row.backup_revision }
 }
 
 /** A TokenRecord from its row. */

@@ -25,6 +25,7 @@ import type {
   TokenRecord,
   ViewRef,
 } from './store.ts'
+import { createFileCache } from './sqlite-cache.ts'
 import { checkChange, checkKey, checkRule } from './validate.ts'
 
 /** How hard SQLite works to make a commit durable; see the module header. */
@@ -41,24 +42,8 @@ export interface SqliteStoreOptions {
 }
 
 const sql = {
-  getDocument: 'SELECT file, text, revision, updated_ms, length FROM documents WHERE file = ?',
   listDocuments: `SELECT file, revision, updated_ms, length, text IS NULL AS is_null FROM documents
     WHERE substr(file, 1, length(@prefix)) = @prefix AND (@after IS NULL OR file > @after) ORDER BY file LIMIT @limit`,
-  putDocument: `INSERT OR REPLACE INTO documents (file, text, revision, updated_ms, length)
-    VALUES (@file, @text, @revision, @updated_ms, @length)`,
-  deleteDocument: 'DELETE FROM documents WHERE file = ?',
-  getView: 'SELECT * FROM views WHERE user = ? AND file = ?',
-  listViews: 'SELECT * FROM views WHERE file = ? ORDER BY user',
-  listViewSummaries: `SELECT user, file, handle, meta, last_seen_ms FROM views WHERE file = ?
-    ORDER BY user`,
-  listViewsOfUser: 'SELECT * FROM views WHERE user = ? ORDER BY file',
-  putView: `INSERT OR REPLACE INTO views (user, file, shadow, backup_shadow, client_version,
-    server_version, backup_server_version, edit_stack, handle, meta, last_seen_ms)
-    VALUES (@user, @file, @shadow, @backup_shadow, @client_version, @server_version,
-    @backup_server_version, @edit_stack, @handle, @meta, @last_seen_ms)`,
-  deleteView: 'DELETE FROM views WHERE user = ? AND file = ?',
-  deleteViewsOfFile: 'DELETE FROM views WHERE file = ?',
-  expireViews: 'DELETE FROM views WHERE last_seen_ms < ? RETURNING user, file',
   addToken: `INSERT INTO tokens (id, name, hash, created_ms) VALUES (@id, @name, @hash, @created_ms)`,
   findToken: 'SELECT * FROM tokens WHERE hash = ?',
   revokeTokens: 'UPDATE tokens SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL',
@@ -81,6 +66,11 @@ export interface SqliteStore extends Store {
   readonly synchronous: SynchronousLevel
   /** The schema version the file had when it was opened (0 for a new file). */
   readonly openedAtVersion: number
+  /**
+   * Drops the documents and views held in memory, so the next reads come from the file as
+   * after a restart (tests; the file is the truth, memory only saves reading it back).
+   */
+  forgetCache(): void
 }
 
 /**
@@ -127,25 +117,23 @@ function createSqliteStore(
   st: Statements,
   info: { path: string; synchronous: SynchronousLevel; openedAtVersion: number },
 ): SqliteStore {
-  const applyChange = db.transaction((change: StoreChange) => {
-    for (const file of change.deleteDocuments ?? []) st.deleteDocument.run(file)
-    for (const ref of change.deleteViews ?? []) st.deleteView.run(ref.user, ref.file)
-    for (const doc of change.putDocuments ?? []) st.putDocument.run(rows.documentParams(doc))
-    for (const view of change.putViews ?? []) st.putView.run(rows.viewParams(view))
-  })
-  const removeDocument = db.transaction((file: string): boolean => {
-    const docs = st.deleteDocument.run(file).changes
-    const views = st.deleteViewsOfFile.run(file).changes
-    return docs + views > 0
-  })
+  const files = createFileCache(db)
   const count = (s: Database.Statement): number => s.pluck().get() as number
+  // Reading a file into memory can fail like any statement (or find a damaged row).
+  const read = <T>(fn: () => T): T => {
+    try {
+      return fn()
+    } catch (err) {
+      throw storeError('Read failed', err)
+    }
+  }
 
   return {
     db,
     ...info,
+    forgetCache: () => files.forget(),
     getDocument(file: string): DocumentState | undefined {
-      const row = st.getDocument.get(file) as rows.DocumentRow | undefined
-      return row && rows.documentFromRow(row)
+      return read(() => files.getDocument(file))
     },
     listDocuments(opts: ListDocumentsOptions = {}): DocumentSummary[] {
       const params = {
@@ -157,30 +145,30 @@ function createSqliteStore(
       return list.map(rows.summaryFromRow)
     },
     getViews(refs: readonly ViewRef[]): ViewState[] {
-      const found: ViewState[] = []
-      for (const ref of refs) {
-        const row = st.getView.get(ref.user, ref.file) as rows.ViewRow | undefined
-        if (row) found.push(rows.viewFromRow(row))
-      }
-      return found
+      return read(() => refs.flatMap((ref) => files.getView(ref) ?? []))
     },
-    listViews: (file) => (st.listViews.all(file) as rows.ViewRow[]).map(rows.viewFromRow),
+    listViews: (file) => read(() => files.viewsOf(file)),
     listViewSummaries: (file) =>
-      (st.listViewSummaries.all(file) as rows.ViewSummaryRow[]).map(rows.viewSummaryFromRow),
-    listViewsOfUser: (user) =>
-      (st.listViewsOfUser.all(user) as rows.ViewRow[]).map(rows.viewFromRow),
-    expireViews: (olderThanMs) => st.expireViews.all(olderThanMs) as ViewRef[],
+      read(() =>
+        files
+          .viewsOf(file)
+          .map(({ user, handle, meta, lastSeenMs }) =>
+            Object.freeze({ user, file, handle, meta, lastSeenMs }),
+          ),
+      ),
+    listViewsOfUser: (user) => read(() => files.viewsOfUser(user)),
+    expireViews: (olderThanMs) => files.expireViews(olderThanMs),
     commit(change: StoreChange): void {
       checkChange(change)
       try {
-        applyChange(change)
+        files.commit(change)
       } catch (err) {
         throw storeError('Commit failed', err)
       }
     },
     deleteDocument(file: string): boolean {
       checkKey('document name', file)
-      return removeDocument(file)
+      return files.deleteFile(file)
     },
     addToken(token): void {
       try {

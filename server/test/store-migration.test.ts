@@ -36,7 +36,7 @@ test('creates the folder and the whole schema in a new file', { timeout: 10_000 
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     .pluck()
     .all()
-  assert.deepEqual(tables, ['acl_rules', 'documents', 'tokens', 'views'])
+  assert.deepEqual(tables, ['acl_rules', 'documents', 'revisions', 'tokens', 'views'])
 })
 
 test('migrates a v1 file and keeps its documents and views', { timeout: 10_000 }, (t) => {
@@ -74,6 +74,73 @@ test('migrates a v1 file and keeps its documents and views', { timeout: 10_000 }
   store.addToken({ id: 't', name: 'ann', hash: 'h', createdMs: 1 })
   assert.equal(store.findTokenByHash('h')?.name, 'ann')
 })
+
+// What release 2 added on top of v1 (a frozen copy as well).
+const v2Schema = `
+ALTER TABLE documents ADD COLUMN length INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX views_by_last_seen ON views (last_seen_ms);
+CREATE TABLE tokens (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+  created_ms INTEGER NOT NULL, revoked_ms INTEGER);
+CREATE INDEX tokens_by_name ON tokens (name);
+CREATE TABLE acl_rules (pattern TEXT NOT NULL, principal TEXT NOT NULL,
+  access TEXT NOT NULL CHECK (access IN ('write', 'read', 'none')), created_ms INTEGER NOT NULL,
+  PRIMARY KEY (pattern, principal));
+PRAGMA user_version = 2;
+`
+
+test(
+  'migrates a v2 file: inline shadows stay, new ones name revisions',
+  { timeout: 10_000 },
+  (t) => {
+    const path = join(tempDir(t), 'v2.db')
+    const old = new Database(path)
+    old.exec(v1Schema)
+    old.exec(v2Schema)
+    old.prepare('INSERT INTO documents VALUES (?, ?, ?, ?, ?)').run('notes', 'abc', 3, 10, 3)
+    old
+      .prepare('INSERT INTO views VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(
+        'u1',
+        'notes',
+        'abc',
+        Buffer.from('a\ud800', 'utf16le'),
+        2,
+        5,
+        4,
+        '[]',
+        'ann:1',
+        '{}',
+        77,
+      )
+    old.close()
+
+    const store = openSqliteStore({ path })
+    assert.equal(store.openedAtVersion, 2)
+    const [view] = store.getViews([{ user: 'u1', file: 'notes' }])
+    assert.equal(view?.shadow, 'abc')
+    assert.equal(view?.backupShadow, 'a\ud800')
+    assert.deepEqual(
+      store.listViewSummaries('notes').map((v) => [v.user, v.meta, v.lastSeenMs]),
+      [['u1', '{}', 77]],
+    )
+    assert.deepEqual(store.expireViews(0), [])
+    // A shadow equal to the document text is written as its revision from now on.
+    const text = store.getDocument('notes')?.text ?? ''
+    store.commit({
+      putDocuments: [{ file: 'notes', text: 'abcd', revision: 4, updatedMs: 11 }],
+      putViews: [{ ...view!, shadow: 'abcd', backupShadow: text, lastSeenMs: 78 }],
+    })
+    const row = store.db
+      .prepare('SELECT shadow, shadow_revision, backup_revision FROM views')
+      .get() as Record<string, unknown>
+    assert.deepEqual(row, { shadow: null, shadow_revision: 4, backup_revision: 3 })
+    store.close()
+    const again = openSqliteStore({ path })
+    t.after(() => again.close())
+    assert.equal(again.getViews([{ user: 'u1', file: 'notes' }])[0]?.backupShadow, 'abc')
+    assert.equal(again.getViews([{ user: 'u1', file: 'notes' }])[0]?.shadow, 'abcd')
+  },
+)
 
 test('reopening a current file changes nothing', { timeout: 10_000 }, (t) => {
   const path = join(tempDir(t), 'again.db')

@@ -64,3 +64,37 @@ test('measures the commit cost of a sync-shaped commit', { timeout: 20_000 }, (t
     assert.ok(cost.commitsPerSecond > 0 && cost.p50Ms <= cost.p99Ms && cost.p99Ms <= cost.maxMs)
   }
 })
+
+test('writes a shadow equal to a document revision as its number, keeps only named past texts', (t) => {
+  const store = openSqliteStore({ path: ':memory:' })
+  t.after(() => store.close())
+  const kept = () =>
+    store.db.prepare('SELECT revision FROM revisions ORDER BY revision').pluck().all()
+  const refs = () =>
+    store.db
+      .prepare('SELECT user, shadow, shadow_revision, backup_shadow, backup_revision FROM views')
+      .raw()
+      .all()
+  const view = (user: string, shadow: string, backupShadow: string) =>
+    sampleView(user, 'a', { shadow, backupShadow })
+  store.commit({
+    putDocuments: [sampleDocument('a', 'one', 1)],
+    putViews: [view('u', 'one', 'mine'), view('v', 'one', 'one')],
+  })
+  assert.deepEqual(refs(), [
+    ['u', null, 1, 'mine', null],
+    ['v', null, 1, null, 1],
+  ])
+  assert.deepEqual(kept(), [])
+  store.commit({
+    putDocuments: [sampleDocument('a', 'two', 2)],
+    putViews: [view('u', 'two', 'one')],
+  })
+  assert.deepEqual(kept(), [1]) // v and u still name revision 1, no longer the document's
+  store.commit({ putViews: [view('v', 'two', 'two')] })
+  assert.deepEqual(kept(), [1])
+  store.commit({ putViews: [view('u', 'two', 'two')] })
+  assert.deepEqual(kept(), [])
+  store.commit({ deleteViews: [{ user: 'u', file: 'a' }] })
+  assert.deepEqual(refs(), [['v', null, 2, null, 2]])
+})

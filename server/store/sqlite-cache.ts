@@ -1,0 +1,152 @@
+// SqliteStore's documents and views in memory (sqlite-files.ts): a file's document, views and
+// kept revision texts are read from the database once, on first use, and every commit writes
+// its rows in one transaction and only then updates memory, so a failed commit changes neither.
+// A file is dropped from memory when its last view goes, so memory follows the live files.
+
+import type Database from 'better-sqlite3'
+import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
+import * as rows from './sqlite-rows.ts'
+import {
+  changesByFile,
+  isEmptyPlan,
+  planFile,
+  type FileEntry,
+  type FilePlan,
+} from './sqlite-files.ts'
+import type { StoreChange, ViewRef } from './store.ts'
+
+/** The SQL the cache runs. */
+export const cacheSql = {
+  getDocument: 'SELECT file, text, revision, updated_ms, length FROM documents WHERE file = ?',
+  putDocument: `INSERT OR REPLACE INTO documents (file, text, revision, updated_ms, length)
+    VALUES (@file, @text, @revision, @updated_ms, @length)`,
+  deleteDocument: 'DELETE FROM documents WHERE file = ?',
+  viewsOfFile: 'SELECT * FROM views WHERE file = ?',
+  filesOfUser: 'SELECT file FROM views WHERE user = ? ORDER BY file',
+  putView: `INSERT OR REPLACE INTO views (user, file, shadow, backup_shadow, shadow_revision,
+    backup_revision, client_version, server_version, backup_server_version, edit_stack, handle,
+    meta, last_seen_ms)
+    VALUES (@user, @file, @shadow, @backup_shadow, @shadow_revision, @backup_revision,
+    @client_version, @server_version, @backup_server_version, @edit_stack, @handle, @meta,
+    @last_seen_ms)`,
+  deleteView: 'DELETE FROM views WHERE user = ? AND file = ?',
+  deleteViewsOfFile: 'DELETE FROM views WHERE file = ?',
+  expireViews: 'DELETE FROM views WHERE last_seen_ms < ? RETURNING user, file',
+  revisionsOfFile: 'SELECT revision, text FROM revisions WHERE file = ?',
+  putRevision: 'INSERT OR REPLACE INTO revisions (file, revision, text) VALUES (?, ?, ?)',
+  deleteRevision: 'DELETE FROM revisions WHERE file = ? AND revision = ?',
+  deleteRevisionsOfFile: 'DELETE FROM revisions WHERE file = ?',
+  // Revisions no view of the file names any more (after views left outside a commit).
+  dropUnnamedRevisions: `DELETE FROM revisions WHERE file = @file AND revision NOT IN (
+    SELECT shadow_revision FROM views WHERE file = @file AND shadow_revision IS NOT NULL
+    UNION SELECT backup_revision FROM views WHERE file = @file AND backup_revision IS NOT NULL)`,
+} as const
+
+type Statements = { [K in keyof typeof cacheSql]: Database.Statement }
+
+/** Documents and views of SqliteStore, read from memory and written through. */
+export interface FileCache {
+  getDocument(file: string): DocumentState | undefined
+  getView(ref: ViewRef): ViewState | undefined
+  /** Every view of `file`, sorted by user. */
+  viewsOf(file: string): ViewState[]
+  /** Every view of `user`, sorted by file. */
+  viewsOfUser(user: string): ViewState[]
+  /** Plans, writes (one transaction) and then caches one change. */
+  commit(change: StoreChange): void
+  expireViews(olderThanMs: number): ViewRef[]
+  deleteFile(file: string): boolean
+  /** Drops every file from memory; the next reads come from the database. */
+  forget(): void
+}
+
+const byUser = (a: ViewState, b: ViewState) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0)
+
+/** Creates the cache over `db`; it must be the only writer of documents and views. */
+export function createFileCache(db: Database.Database): FileCache {
+  const st = Object.fromEntries(
+    Object.entries(cacheSql).map(([name, text]) => [name, db.prepare(text)]),
+  ) as Statements
+  const entries = new Map<string, FileEntry>()
+
+  function load(file: string): FileEntry {
+    const row = st.getDocument.get(file) as rows.DocumentRow | undefined
+    const doc = row && rows.documentFromRow(row)
+    const kept = st.revisionsOfFile.all(file) as { revision: number; text: rows.StoredText }[]
+    const stored = new Map(kept.map((r) => [r.revision, rows.decodeText(r.text)]))
+    const textOf = (revision: number) =>
+      doc && doc.text !== null && doc.revision === revision ? doc.text : stored.get(revision)
+    const views = new Map()
+    for (const viewRow of st.viewsOfFile.all(file) as rows.ViewRow[]) {
+      const cached = rows.viewFromRow(viewRow, textOf)
+      views.set(cached.view.user, cached)
+    }
+    return { doc, views, stored }
+  }
+
+  function entry(file: string): FileEntry {
+    let found = entries.get(file)
+    if (!found) entries.set(file, (found = load(file)))
+    return found
+  }
+
+  const write = db.transaction((plans: readonly FilePlan[]) => {
+    for (const p of plans) {
+      if (p.deleteDocument) st.deleteDocument.run(p.file)
+      for (const user of p.deleteViews) st.deleteView.run(user, p.file)
+      if (p.putDocument) st.putDocument.run(rows.documentParams(p.putDocument))
+      for (const view of p.putViews) st.putView.run(rows.viewParams(view))
+      for (const { revision, text } of p.putRevisions) {
+        st.putRevision.run(p.file, revision, rows.encodeText(text))
+      }
+      for (const revision of p.deleteRevisions) st.deleteRevision.run(p.file, revision)
+    }
+  })
+
+  const expire = db.transaction((olderThanMs: number): ViewRef[] => {
+    const gone = st.expireViews.all(olderThanMs) as ViewRef[]
+    for (const file of new Set(gone.map((r) => r.file))) {
+      st.dropUnnamedRevisions.run({ file })
+      entries.delete(file)
+    }
+    return gone
+  })
+
+  const removeFile = db.transaction((file: string): boolean => {
+    const docs = st.deleteDocument.run(file).changes
+    const views = st.deleteViewsOfFile.run(file).changes
+    st.deleteRevisionsOfFile.run(file)
+    return docs + views > 0
+  })
+
+  return {
+    getDocument(file) {
+      const cached = entries.get(file)
+      if (cached) return cached.doc
+      const row = st.getDocument.get(file) as rows.DocumentRow | undefined
+      return row && rows.documentFromRow(row)
+    },
+    getView: (ref) => entry(ref.file).views.get(ref.user)?.view,
+    viewsOf: (file) => [...entry(file).views.values()].map((c) => c.view).sort(byUser),
+    viewsOfUser(user) {
+      const files = st.filesOfUser.pluck().all(user) as string[]
+      return files.flatMap((file) => entry(file).views.get(user)?.view ?? [])
+    },
+    commit(change) {
+      const plans = [...changesByFile(change)].map(([file, c]) => planFile(file, entry(file), c))
+      const writes = plans.filter((p) => !isEmptyPlan(p))
+      if (writes.length > 0) write(writes)
+      for (const { file, next } of plans) {
+        if (next.views.size === 0) entries.delete(file)
+        else entries.set(file, next)
+      }
+    },
+    expireViews: (olderThanMs) => expire(olderThanMs),
+    deleteFile(file) {
+      const existed = removeFile(file)
+      entries.delete(file)
+      return existed
+    },
+    forget: () => entries.clear(),
+  }
+}
