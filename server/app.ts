@@ -3,7 +3,7 @@
 // Other modules plug in through `deps.plugins` or the marked hook points below.
 
 import { readFileSync } from 'node:fs'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { Duplex } from 'node:stream'
 import express from 'express'
@@ -11,6 +11,7 @@ import type { Config } from './config.ts'
 import { logException } from './log.ts'
 import { createBayeuxServer, type BayeuxServerInternal } from './bayeux/server.ts'
 import { createHttpTransport } from './bayeux/transports/http.ts'
+import { type BayeuxGuard, runGuards } from './http/guards.ts'
 import { createWebSocketTransport } from './bayeux/transports/websocket.ts'
 import { openSqliteStore } from './store/sqlite.ts'
 import type { Store } from './store/store.ts'
@@ -44,8 +45,11 @@ export interface AppDeps {
   sync?: Omit<SyncServiceOptions, 'store' | 'bayeux' | 'config'>
   /** Extra wiring, run in order after Bayeux is mounted: services, gateways, static files. */
   plugins?: AppPlugin[]
-  /** Middleware run before the Bayeux HTTP transports (auth's Origin guard against CSRF). */
-  bayeuxGuards?: express.RequestHandler[]
+  /**
+   * Checks run before the Bayeux HTTP transports (ops' edge checks, auth's Origin guard against
+   * CSRF): express-style middleware over the minimal shapes of server/http/guards.ts.
+   */
+  bayeuxGuards?: BayeuxGuard[]
   /** Checks on every WebSocket upgrade; any false answers 403 (auth's CSRF guard). */
   upgradeGuards?: Array<(request: IncomingMessage) => boolean>
 }
@@ -70,8 +74,14 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const app = express()
   app.disable('x-powered-by')
-  const server = createListener(deps.config, app)
   const bayeux = createBayeuxServer(deps.config.bayeux)
+  const bayeuxHttp = createHttpTransport(bayeux)
+  const bayeuxGuards = deps.bayeuxGuards ?? []
+  // Requests to /bayeux (exactly so spelled) skip express: its router costs more than a long poll.
+  const server = createListener(deps.config, (req, res) => {
+    if (isBayeuxUrl(req.url)) runGuards(bayeuxGuards, '/bayeux', req, res, bayeuxHttp)
+    else app(req, res)
+  })
   const bayeuxWs = createWebSocketTransport(bayeux)
   const upgradeRoutes = new Map<string, UpgradeHandler>()
   const upgradeChecks: UpgradeCheck[] = []
@@ -79,8 +89,9 @@ export function createApp(deps: AppDeps): App {
 
   // Bayeux: HTTP transports on /bayeux and sub-paths, websocket on the same path (DESIGN §3).
   // No global body parser may run before this: the transport reads its own bodies with limits.
-  for (const guard of deps.bayeuxGuards ?? []) app.use('/bayeux', guard)
-  app.use('/bayeux', createHttpTransport(bayeux))
+  // Other spellings express routes there too (/BAYEUX, …) reach the same guards and transport.
+  for (const guard of bayeuxGuards) app.use('/bayeux', guard)
+  app.use('/bayeux', bayeuxHttp)
   upgradeRoutes.set('/bayeux', bayeuxWs.handleUpgrade)
   upgradeRoutes.set('/bayeux/', bayeuxWs.handleUpgrade)
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -137,14 +148,21 @@ export function createApp(deps: AppDeps): App {
 
 // TLS (issue 9): with a certificate, https:// and wss:// share the port; plain HTTP otherwise.
 // An https.Server has every http.Server method the app uses (close, closeAllConnections).
-function createListener(config: Config, app: express.Express): Server {
+function createListener(config: Config, listener: RequestListener): Server {
   const { tlsCertPath, tlsKeyPath } = config.http
-  if (tlsCertPath === undefined && tlsKeyPath === undefined) return createServer(app)
+  if (tlsCertPath === undefined && tlsKeyPath === undefined) return createServer(listener)
   if (tlsCertPath === undefined || tlsKeyPath === undefined) {
     throw new RangeError('TLS needs both a certificate and a key (--tls-cert and --tls-key)')
   }
   const tls = { cert: readFileSync(tlsCertPath), key: readFileSync(tlsKeyPath) }
-  return createHttpsServer(tls, app) as unknown as Server
+  return createHttpsServer(tls, listener) as unknown as Server
+}
+
+// `/bayeux`, `/bayeux/…` or `/bayeux?…`, as express's mount at /bayeux matches them.
+function isBayeuxUrl(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith('/bayeux')) return false
+  const next = url.charCodeAt(7)
+  return Number.isNaN(next) || next === 0x2f || next === 0x3f
 }
 
 function routeUpgrade(

@@ -41,9 +41,17 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`)
 }
 
-/** Whether `value` matches one of `patterns`. */
+// Patterns come from the config, so the compiled ones are few and kept for the process.
+const compiled = new Map<string, RegExp>()
+
+/** Whether `value` matches one of `patterns` (each compiled once). */
 export function matchesAny(patterns: readonly string[], value: string): boolean {
-  return patterns.some((p) => globToRegExp(p).test(value))
+  for (const pattern of patterns) {
+    let regExp = compiled.get(pattern)
+    if (!regExp) compiled.set(pattern, (regExp = globToRegExp(pattern)))
+    if (regExp.test(value)) return true
+  }
+  return false
 }
 
 /**

@@ -6,12 +6,12 @@
 import type { IncomingMessage } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { Duplex } from 'node:stream'
-import type express from 'express'
 import { ErrorCode, type SyncError } from '../../shared/errors.ts'
 import type { AppPlugin, UpgradeCheck } from '../app.ts'
 import type { Config } from '../config.ts'
 import { log } from '../log.ts'
 import { createAdminRouter } from '../http/admin.ts'
+import type { BayeuxGuard } from '../http/guards.ts'
 import { createHealthRouter } from '../http/health.ts'
 import { createMetricsRouter } from '../http/metrics.ts'
 import { createRuntimeControls, type RuntimeControls } from './controls.ts'
@@ -34,7 +34,7 @@ export interface Ops {
   /** For the sync options' `checkName`: ended documents get `E:` ERR_DOC_ENDED. */
   checkName(file: string): SyncError | undefined
   /** Origin and path checks for HTTP transports; put it in createApp's `bayeuxGuards`. */
-  readonly httpGuard: express.RequestHandler
+  readonly httpGuard: BayeuxGuard
   /** Mounts everything on the app; list it before the gateways and static files. */
   readonly plugin: AppPlugin
   /** Marks the server as stopping: /readyz answers 503, new WebSocket upgrades get 503. */
@@ -72,7 +72,7 @@ export function createOps(config: Config): Ops {
   const counter = createConnectionCounter(policy.maxConnectionsPerIp)
   let isStopping = false
 
-  const httpGuard: express.RequestHandler = (req, res, next) => {
+  const httpGuard: BayeuxGuard = (req, res, next) => {
     const path = req.originalUrl.split('?')[0] ?? '/'
     if (!transportPath.test(path)) return next()
     const refusal = checkPath(path, policy) ?? checkOrigin(req.headers, req.secure, policy)

@@ -3,7 +3,6 @@
 // `message`), plus CORS preflight. Owns status codes and headers, never protocol decisions.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import express from 'express'
 import { decodeEnvelope } from '../../../shared/bayeux/codec.ts'
 import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
 import { logException } from '../../log.ts'
@@ -22,22 +21,28 @@ export const HttpFailure = {
 
 const jsonpName = /^[a-zA-Z0-9._-]{1,64}$/
 
-/** An express router serving the HTTP transports; mount it at `/bayeux`. */
-export function createHttpTransport(bayeux: BayeuxServerInternal): express.Router {
+/** Serves one request to `/bayeux` or a sub-path (any method; only the query of `url` is read). */
+export type HttpTransport = (req: IncomingMessage, res: ServerResponse) => void
+
+/** The HTTP transports as a plain request handler (app.ts calls it with or without express). */
+export function createHttpTransport(bayeux: BayeuxServerInternal): HttpTransport {
   const options = bayeux.options
-  const router = express.Router()
-  router.all('/{*rest}', (req, res) => {
+  return (req, res) => {
     applyCors(options, req, res)
-    if (req.method === 'OPTIONS') return void res.status(200).end()
+    if (req.method === 'OPTIONS') return void endEmpty(res, 200)
     const handler =
       req.method === 'POST' ? longPolling : req.method === 'GET' ? callbackPolling : undefined
     if (!handler) return void fail(res, HttpFailure.BadRequest)
     handler(bayeux, req, res).catch((err: unknown) => {
       logException('bayeux http transport failed', err)
-      if (!res.headersSent) res.status(500).end()
+      if (!res.headersSent) endEmpty(res, 500)
     })
-  })
-  return router
+  }
+}
+
+function endEmpty(res: ServerResponse, status: number): void {
+  res.statusCode = status
+  res.end()
 }
 
 function fail(res: ServerResponse, failure: { status: number; body: string }): void {
