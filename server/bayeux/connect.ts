@@ -88,12 +88,13 @@ function hold(
   timeoutMs: number,
 ): Promise<BayeuxMessage[]> {
   session.setState(SessionState.Polling, 'connect held')
+  const signal = ctx.signal
   return new Promise((resolve) => {
     const answer = (deliver: boolean, override?: Partial<BayeuxMessage>) => {
       if (session.held !== held) return
       session.held = null
       clearTimeout(held.timer)
-      ctx.signal?.removeEventListener('abort', onAbort)
+      signal?.removeEventListener('abort', onAbort)
       releaseBrowserSlot(core, session)
       if (override) Object.assign(reply, override)
       resolve(completeConnect(core, session, request, reply, deliver))
@@ -102,11 +103,13 @@ function hold(
     const timer = setTimeout(() => answer(true), timeoutMs)
     const held: HeldConnect = { request, ctx, timer, answer }
     session.held = held
-    ctx.signal?.addEventListener('abort', onAbort)
+    signal?.addEventListener('abort', onAbort)
     if (!ctx.connection && session.browserId !== undefined) {
       const set = core.heldPerBrowser.get(session.browserId) ?? new Set()
       core.heldPerBrowser.set(session.browserId, set.add(session))
     }
+    // The client left while the request was processed: nobody is waiting for the answer.
+    if (signal?.aborted) answer(false)
   })
 }
 

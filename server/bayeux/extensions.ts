@@ -7,25 +7,31 @@ import type { BayeuxExtension, ServerSession } from './types.ts'
 
 /** The registered extensions. */
 export class Extensions {
-  readonly #list: BayeuxExtension[] = []
+  // Replaced, never changed in place: a pass that adds or removes an extension while it runs
+  // keeps the list it started with, and no pass needs a copy.
+  #list: readonly BayeuxExtension[] = []
 
   /** Appends `extension`; returns a remover. */
   add(extension: BayeuxExtension): () => void {
-    this.#list.push(extension)
+    this.#list = [...this.#list, extension]
     return () => {
       const index = this.#list.indexOf(extension)
-      if (index >= 0) this.#list.splice(index, 1)
+      if (index >= 0) this.#list = [...this.#list.slice(0, index), ...this.#list.slice(index + 1)]
     }
   }
 
   /** Runs `incoming` hooks; null means a hook vetoed the message. */
   incoming(message: BayeuxMessage, session: ServerSession | undefined): BayeuxMessage | null {
     let current = message
-    for (const extension of [...this.#list]) {
+    for (const extension of this.#list) {
       if (!extension.incoming) continue
-      const next = run(() => extension.incoming?.(current, session), current)
-      if (next === null) return null
-      current = next
+      try {
+        const next = extension.incoming(current, session)
+        if (next === null) return null
+        if (next !== undefined) current = next
+      } catch (err) {
+        logException('bayeux extension threw', err, { channel: current.channel })
+      }
     }
     return current
   }
@@ -37,27 +43,18 @@ export class Extensions {
     request?: BayeuxMessage,
   ): BayeuxMessage | null {
     let current = message
-    const list = [...this.#list]
+    const list = this.#list
     for (let i = list.length - 1; i >= 0; i--) {
       const extension = list[i]
       if (!extension?.outgoing) continue
-      const next = run(() => extension.outgoing?.(current, session, request), current)
-      if (next === null) return null
-      current = next
+      try {
+        const next = extension.outgoing(current, session, request)
+        if (next === null) return null
+        if (next !== undefined) current = next
+      } catch (err) {
+        logException('bayeux extension threw', err, { channel: current.channel })
+      }
     }
-    return current
-  }
-}
-
-function run(
-  hook: () => BayeuxMessage | null | void,
-  current: BayeuxMessage,
-): BayeuxMessage | null {
-  try {
-    const result = hook()
-    return result === undefined ? current : result
-  } catch (err) {
-    logException('bayeux extension threw', err, { channel: current.channel })
     return current
   }
 }

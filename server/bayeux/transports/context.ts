@@ -2,7 +2,7 @@
 // address, and the Set-Cookie header that binds a browser (bayeux-notes §1.11, §4).
 
 import { randomBytes } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ConnectionType } from '../../../shared/bayeux/message.ts'
 import type { BayeuxOptions, TransportContext, WsConnection } from '../types.ts'
 
@@ -28,24 +28,74 @@ function safeDecode(value: string): string {
   }
 }
 
-/** Builds the context of one HTTP request or WebSocket upgrade. */
+/** The value of cookie `name` in a Cookie header (the first one, decoded), without a Map. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined
+  for (let start = 0; start < header.length; ) {
+    const end = header.indexOf(';', start)
+    const part = header.slice(start, end < 0 ? undefined : end)
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return safeDecode(part.slice(eq + 1).trim())
+    if (end < 0) break
+    start = end + 1
+  }
+  return undefined
+}
+
+/**
+ * The context of one HTTP request or WebSocket upgrade. Built for every long poll, so what only
+ * some requests need is made on first use: the cookie Map, and the abort signal (a held
+ * `/meta/connect` listens to it) with its `close` listener on the response.
+ */
+class RequestContext implements TransportContext {
+  readonly remoteAddress: string
+  readonly headers: IncomingMessage['headers']
+  readonly browserId: string | undefined
+  newBrowserId?: string
+  #cookies: Map<string, string> | undefined
+  #abort: AbortController | undefined
+
+  constructor(
+    options: Readonly<BayeuxOptions>,
+    readonly transport: ConnectionType,
+    readonly request: IncomingMessage,
+    readonly connection: WsConnection | undefined,
+    browserId: string | undefined,
+    private readonly response: ServerResponse | undefined,
+  ) {
+    this.remoteAddress = request.socket.remoteAddress ?? ''
+    this.headers = request.headers
+    this.browserId = browserId ?? readCookie(request.headers.cookie, options.browserCookieName)
+  }
+
+  get cookies(): ReadonlyMap<string, string> {
+    return (this.#cookies ??= parseCookies(this.headers.cookie))
+  }
+
+  get signal(): AbortSignal | undefined {
+    const response = this.response
+    if (!response) return undefined
+    if (!this.#abort) {
+      const abort = (this.#abort = new AbortController())
+      if (response.closed && !response.writableFinished) abort.abort()
+      else
+        response.once('close', () => {
+          if (!response.writableFinished) abort.abort()
+        })
+    }
+    return this.#abort.signal
+  }
+}
+
+/** Builds the context of a WebSocket upgrade (`connection`) or an HTTP request (`response`). */
 export function createContext(
   options: Readonly<BayeuxOptions>,
   transport: ConnectionType,
   request: IncomingMessage,
-  extra: { connection?: WsConnection; signal?: AbortSignal; browserId?: string } = {},
+  extra: { connection?: WsConnection; response?: ServerResponse; browserId?: string } = {},
 ): TransportContext {
-  const cookies = parseCookies(request.headers.cookie)
-  const { browserId = cookies.get(options.browserCookieName), ...rest } = extra
-  return {
-    transport,
-    remoteAddress: request.socket.remoteAddress ?? '',
-    headers: request.headers,
-    cookies,
-    request,
-    browserId,
-    ...rest,
-  }
+  const { connection, response, browserId } = extra
+  return new RequestContext(options, transport, request, connection, browserId, response)
 }
 
 /** A new random browser id (CometD: a random session cookie, §1.11). */

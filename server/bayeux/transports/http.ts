@@ -135,11 +135,7 @@ async function run(
     fail(res, HttpFailure.TooLarge)
     return undefined
   }
-  const abort = new AbortController()
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort()
-  })
-  const ctx = createContext(bayeux.options, transport, req, { signal: abort.signal })
+  const ctx = createContext(bayeux.options, transport, req, { response: res })
   const replies = await bayeux.process(messages, ctx)
   if (ctx.newBrowserId) {
     res.setHeader('Set-Cookie', cookieFor(bayeux.options, req, res, ctx.newBrowserId))
