@@ -31,7 +31,7 @@ function safeDecode(value: string): string {
 /** The value of cookie `name` in a Cookie header (the first one, decoded), without a Map. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined
-  for (let start = 0; start < header.length; ) {
+  for (let start = 0; start < header.length;) {
     const end = header.indexOf(';', start)
     const part = header.slice(start, end < 0 ? undefined : end)
     const eq = part.indexOf('=')
