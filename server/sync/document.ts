@@ -11,7 +11,14 @@ import type { Store, StoreChange, ViewRef } from '../store/store.ts'
 import { createKeyedLock } from './document-lock.ts'
 import { isWellFormed } from '../store/validate.ts'
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
-import { syncStep, touchedViews, usersClosingAll, viewKey, type EngineOptions } from './engine.ts'
+import {
+  syncStep,
+  touchedViews,
+  usersClosingAll,
+  viewKey,
+  type EngineOptions,
+  type SentCollaborators,
+} from './engine.ts'
 
 /** The trusted identity a request runs as: server/auth's Identity (handle `name:ip`, principal). */
 export type SyncIdentity = Identity
@@ -48,6 +55,8 @@ export interface DocumentRunner {
   run(text: string, facts: RequestFacts): Promise<StepOutcome>
   /** Runs `fn` while holding `files` (for admin changes outside a request). */
   withDocuments<T>(files: readonly string[], fn: () => T): Promise<T>
+  /** Forgets what views that ended outside a request were sent (their `C:` lists). */
+  forget(views: Iterable<ViewRef>): void
 }
 
 function unique(refs: readonly ViewRef[]): string[] {
@@ -58,6 +67,9 @@ function unique(refs: readonly ViewRef[]): string[] {
 export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRunner {
   const { store } = options
   const lock = createKeyedLock()
+  // The `C:` list each view was last sent (engine `sentCollaborators`). In memory only: after a
+  // restart every known view is sent its list once more.
+  const sentCollaborators = new Map<string, SentCollaborators>()
 
   // The views a request needs: those it names, plus every view of a user that says `x:all`.
   function refsOf(request: ParsedRequest): ViewRef[] {
@@ -84,9 +96,14 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
       facts,
       nowMs: options.now(),
       options: options.engineOptions,
+      sentCollaborators,
     })
     const change = toStoreChange(result.views, result.documents, refByKey)
     store.commit(change)
+    for (const [key, sent] of result.sentCollaborators) sentCollaborators.set(key, sent)
+    for (const { user, file } of change.deleteViews ?? []) {
+      sentCollaborators.delete(viewKey(user, file))
+    }
     return {
       answer: result.answer,
       changed: (change.putDocuments ?? []).filter((d) => result.changedFiles.includes(d.file)),
@@ -114,6 +131,9 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
       return lock.run(unique(refs), () => step(request, refs, facts))
     },
     withDocuments: (files, fn) => lock.run(files, fn),
+    forget(views) {
+      for (const { user, file } of views) sentCollaborators.delete(viewKey(user, file))
+    },
   }
 }
 

@@ -30,9 +30,63 @@ export function collaboratorJson(user: string, meta: string | null): string {
   return JSON.stringify({ ...fields, id: user.slice(0, 4) })
 }
 
+// The JSON of a line depends on the user id and the metadata only; the same few views are
+// listed in every answer of a busy document, so their lines are kept (bounded, then reset).
+const lineCache = new Map<string, string>()
+const lineCacheMax = 10_000
+
+function collaboratorLine(c: Collaborator): string {
+  const key = `${c.handle}\n${c.user.slice(0, 4)}\n${c.meta ?? ''}\n${c.meta === null}`
+  let line = lineCache.get(key)
+  if (line === undefined) {
+    if (lineCache.size >= lineCacheMax) lineCache.clear()
+    lineCache.set(key, (line = `C:${c.handle}:${collaboratorJson(c.user, c.meta)}`))
+  }
+  return line
+}
+
 /** `C:` lines for every collaborator except views of `self` (the requesting user id). */
 export function collaboratorLines(list: readonly Collaborator[], self: string): string[] {
-  return list
-    .filter((c) => c.user !== self && !/[\r\n]/.test(c.handle))
-    .map((c) => `C:${c.handle}:${collaboratorJson(c.user, c.meta)}`)
+  return list.filter((c) => c.user !== self && !/[\r\n]/.test(c.handle)).map(collaboratorLine)
+}
+
+/**
+ * The `C:` list (lines joined by `\n`) a view's client holds: `sent` with the last answer, and
+ * `confirmed` with the last answer it acknowledged (undefined: unknown, e.g. after a restart).
+ */
+export interface SentCollaborators {
+  readonly sent: string
+  readonly confirmed: string | undefined
+}
+
+/** What {@link changedCollaboratorLines} knows about the view and the request. */
+export interface CollaboratorContext {
+  /** What the view was sent so far; undefined when this process never answered it. */
+  readonly was: SentCollaborators | undefined
+  /** Whether the view existed before this request (its client may show a list already). */
+  readonly isKnownView: boolean
+  /** Whether the request acknowledged the view's last answer (no answer was lost). */
+  readonly isAcked: boolean
+}
+
+/**
+ * The `C:` lines an answer carries when lists are sent only on change: none when every list
+ * the client may hold equals `lines`, else all of them (a bare `C:` for an empty list), and
+ * what the view has been sent afterwards.
+ */
+export function changedCollaboratorLines(
+  lines: readonly string[],
+  context: CollaboratorContext,
+): { lines: string[]; next: SentCollaborators } {
+  const { was, isKnownView, isAcked } = context
+  const joined = lines.join('\n')
+  // A new client shows nobody; a known one after a restart may show anything.
+  const fresh = isKnownView ? undefined : ''
+  const held = was === undefined ? [fresh] : isAcked ? [was.sent] : [was.sent, was.confirmed]
+  const isSame = held.every((list) => list === joined)
+  const confirmed = was === undefined ? fresh : isAcked ? was.sent : was.confirmed
+  return {
+    lines: isSame ? [] : lines.length > 0 ? [...lines] : ['C:'],
+    next: { sent: joined, confirmed },
+  }
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ErrorCode } from '../../shared/errors.ts'
 import { EngineHarness } from './engine-harness.ts'
-import { viewKey } from './engine.ts'
+import { viewKey, type Collaborator } from './engine.ts'
 
 const read = { access: () => 'read' as const }
 const none = { access: () => 'none' as const }
@@ -68,6 +68,30 @@ test('C: lines list the other views with their metadata and a 4-character id', (
     s.say('u:me / F:0:doc / r:1:hi', { collaborators }),
     'F:1:doc / d:0:=2 / C:bob:10.0.0.2:{"cursor":{"anchor":1,"head":2},"id":"bob1"} / C:carol:10.0.0.3:{"id":"caro"}',
   )
+})
+
+test('with sentCollaborators, C: lines come only when the list changed or may be lost', () => {
+  const s = new EngineHarness()
+  s.sentCollaborators = new Map()
+  let list: Collaborator[] = [{ user: 'bob12345', handle: 'bob:2', meta: null }]
+  const facts = { collaborators: () => list }
+  const bob = 'C:bob:2:{"id":"bob1"}'
+  assert.equal(s.say('u:me / F:0:doc / r:1:hi', facts), `F:1:doc / d:0:=2 / ${bob}`)
+  assert.equal(s.say('u:me / F:1:doc / d:1:=2', facts), 'F:2:doc / d:1:=2', 'unchanged')
+  list = [...list, { user: 'carol999', handle: 'carol:3', meta: '{"at":1}' }]
+  const both = `${bob} / C:carol:3:{"at":1,"id":"caro"}`
+  assert.equal(s.say('u:me / F:2:doc / d:2:=2', facts), `F:3:doc / d:2:=2 / ${both}`)
+  // That answer is lost: the client repeats from version 2, and gets the list again.
+  assert.equal(s.say('u:me / F:2:doc / d:2:=2', facts), `F:3:doc / d:2:=2 / ${both}`)
+  assert.equal(s.say('u:me / F:3:doc / d:3:=2', facts), 'F:4:doc / d:3:=2')
+  list = []
+  assert.equal(s.say('u:me / F:4:doc / d:4:=2', facts), 'F:5:doc / d:4:=2 / C:', 'now nobody')
+  assert.equal(s.say('u:me / F:5:doc / d:5:=2', facts), 'F:6:doc / d:5:=2')
+  // After a restart (nothing remembered) a known view is told its list, even an empty one.
+  s.sentCollaborators = new Map()
+  assert.equal(s.say('u:me / F:6:doc / d:6:=2', facts), 'F:7:doc / d:6:=2 / C:')
+  // A new client alone on a file gets no C: line at all.
+  assert.equal(s.say('u:new / F:0:doc / r:1:hi', facts), 'F:1:doc / d:0:=2')
 })
 
 test('m: metadata is stored on the view, also for a view created in the same request', () => {

@@ -9,6 +9,7 @@ import {
   syncStep,
   type Collaborator,
   type EngineOptions,
+  type SentCollaborators,
   type SyncResult,
 } from './engine.ts'
 
@@ -25,6 +26,8 @@ export class EngineHarness {
   readonly documents = new Map<string, DocumentState>()
   nowMs = 1_000
   options: EngineOptions
+  /** Set it to a Map to send `C:` lines only on change, as the sync service does. */
+  sentCollaborators: Map<string, SentCollaborators> | undefined
 
   constructor(options: Partial<EngineOptions> = {}) {
     this.options = { ...defaultEngineOptions, ...options }
@@ -43,7 +46,9 @@ export class EngineHarness {
       },
       nowMs: this.nowMs++,
       options: this.options,
+      ...(this.sentCollaborators ? { sentCollaborators: this.sentCollaborators } : {}),
     })
+    for (const [k, v] of result.sentCollaborators) this.sentCollaborators?.set(k, v)
     for (const [k, v] of result.views) v ? this.views.set(k, v) : this.views.delete(k)
     for (const [k, v] of result.documents) v ? this.documents.set(k, v) : this.documents.delete(k)
     return result
@@ -65,4 +70,3 @@ export class EngineHarness {
 export function show(answer: string): string {
   return answer.replace(/\n$/, '').split('\n').join(' / ')
 }
-

@@ -6,10 +6,15 @@ import type { Action, ParsedRequest } from '../../shared/mobwrite/codec.ts'
 import { ErrorCode } from '../../shared/errors.ts'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
 import { runGroup, type EditAction } from './engine-group.ts'
-import { collaboratorLines, type Collaborator } from './engine-collaborators.ts'
+import {
+  changedCollaboratorLines,
+  collaboratorLines,
+  type Collaborator,
+  type SentCollaborators,
+} from './engine-collaborators.ts'
 import { defaultConfig, type SyncServiceConfig } from '../config.ts'
 
-export type { Collaborator } from './engine-collaborators.ts'
+export type { Collaborator, SentCollaborators } from './engine-collaborators.ts'
 
 /** Facts about the requester that the caller establishes (identity, access, presence). */
 export interface SyncFacts {
@@ -52,6 +57,12 @@ export interface SyncInput {
   readonly facts: SyncFacts
   readonly nowMs: number
   readonly options: EngineOptions
+  /**
+   * The `C:` lists each view was sent, keyed by {@link viewKey}: answers
+   * then carry `C:` lines only when the list changed or the client may have missed it. Without
+   * it every answer lists every collaborator, as the Mozilla daemon did.
+   */
+  readonly sentCollaborators?: ReadonlyMap<string, SentCollaborators>
 }
 
 /** A problem reported for one file. */
@@ -77,6 +88,8 @@ export interface SyncResult {
   readonly errors: FileError[]
   /** Client edits that could not be used and were answered with a raw resync (`R:`/`r:`). */
   readonly resyncs: FileError[]
+  /** The `C:` lines each answered view has now been sent (see `SyncInput.sentCollaborators`). */
+  readonly sentCollaborators: Map<string, SentCollaborators>
 }
 
 /** The map key of the (user, file) view. */
@@ -248,7 +261,24 @@ function runEdits(s: Step, actions: readonly EditAction[]): void {
     s.result.errors.push({ file, ...out.readOnlyRefusal })
   }
   s.lines.push(...out.stackLines)
-  s.lines.push(...collaboratorLines(facts.collaborators(file), user))
+  const lines = collaboratorLines(facts.collaborators(file), user)
+  const sentBefore = s.input.sentCollaborators
+  if (!sentBefore) return void s.lines.push(...lines)
+  const last = actions[actions.length - 1] as EditAction
+  const known = s.input.views.get(key)
+  const changed = changedCollaboratorLines(lines, {
+    was: s.result.sentCollaborators.get(key) ?? sentBefore.get(key),
+    isKnownView: known !== undefined,
+    // Every answer moves the server version on, so a client that got the last answer sends
+    // deltas from the version it left the view at.
+    isAcked:
+      known !== undefined &&
+      last.kind === 'delta' &&
+      last.serverVersion === known.serverVersion &&
+      out.resyncs.length === 0,
+  })
+  s.lines.push(...changed.lines)
+  s.result.sentCollaborators.set(key, changed.next)
 }
 
 /**
@@ -269,6 +299,7 @@ export function syncStep(input: SyncInput): SyncResult {
       closedViews: [],
       errors: [],
       resyncs: [],
+      sentCollaborators: new Map(),
     },
     lines: [],
     meta: new Map(),

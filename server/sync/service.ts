@@ -215,6 +215,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   // Views that ended outside a request (closed by the server, expired): the remaining viewers'
   // collaborator lists changed, so they get a push notice.
   const viewsEnded = (refs: readonly { user: string; file: string }[]) => {
+    runner.forget(refs)
     push.trackViews([], refs)
     metaWatch.forget(refs)
     push.notify([...new Set(refs.map((r) => r.file))], { sessionId: undefined, users: new Set() })
@@ -263,6 +264,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         const revision = store.getDocument(file)?.revision ?? 0
         const viewers = store.listViewSummaries(file).map(({ user }) => ({ user, file }))
         const existed = store.deleteDocument(file)
+        runner.forget(viewers)
         push.trackViews([], viewers)
         if (existed) emit({ file, revision, author: 'server', isDeleted: true })
         return existed

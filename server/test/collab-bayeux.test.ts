@@ -52,6 +52,8 @@ for (const transport of transports) {
       await pushedAfter(s.alice, seen, 'pad')
       const again = await s.alice.request('u:alice1\nF:1:pad\nd:1:=5\n\n')
       assert.deepEqual(collaborators(again), ['C:bob:127.0.0.1:{"cursor":3,"id":"bob1"}'])
+      // A list the client already has (it acknowledged that answer) is not repeated.
+      assert.deepEqual(collaborators(await s.alice.request('u:alice1\nF:2:pad\nd:2:=5\n\n')), [])
     },
   )
 
@@ -73,7 +75,10 @@ for (const transport of transports) {
       // x:all closes every view of a user id.
       await s.carol.request('u:carol1\nF:0:other\nr:1:x\n\n')
       await s.carol.request('u:carol1\nx:all\n\n')
-      assert.deepEqual(collaborators(await s.alice.request('u:alice1\nF:3:pad\nd:3:=5\n\n')), [])
+      // An empty list is sent as a bare C: (no C: line at all means "unchanged").
+      assert.deepEqual(collaborators(await s.alice.request('u:alice1\nF:3:pad\nd:3:=5\n\n')), [
+        'C:',
+      ])
       assert.deepEqual(s.sync.listLiveViews('other'), [])
     },
   )
@@ -96,7 +101,9 @@ for (const transport of transports) {
         s.sync.listLiveViews('pad').map((v) => v.user),
         ['alice1'],
       )
-      assert.deepEqual(collaborators(await s.alice.request('u:alice1\nF:1:pad\nd:1:=5\n\n')), [])
+      assert.deepEqual(collaborators(await s.alice.request('u:alice1\nF:1:pad\nd:1:=5\n\n')), [
+        'C:',
+      ])
     },
   )
 }

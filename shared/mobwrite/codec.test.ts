@@ -39,6 +39,7 @@ const golden: [text: string, line: Line][] = [
     'C:bob:1.2.3.4:{"id":"abcd"}',
     { type: 'collaborator', handle: 'bob:1.2.3.4', json: '{"id":"abcd"}' },
   ],
+  ['C:', { type: 'noCollaborators' }],
   ['E:doc:Access denied', { type: 'error', file: 'doc', message: 'Access denied' }],
   ['E:all:Processing error', { type: 'error', file: 'all', message: 'Processing error' }],
   ['O:doc', { type: 'readOnly', file: 'doc' }],

@@ -39,6 +39,8 @@ export type Line =
   | { readonly type: 'close'; readonly upper: boolean; readonly file: string }
   | { readonly type: 'handle'; readonly upper: boolean; readonly handle: string }
   | { readonly type: 'collaborator'; readonly handle: string; readonly json: string }
+  /** A bare `C:`: the file now has no other views (Tandem sends `C:` lines only on change). */
+  | { readonly type: 'noCollaborators' }
   | { readonly type: 'error'; readonly file: string; readonly message: string }
   | { readonly type: 'readOnly'; readonly file: string }
 
@@ -99,7 +101,8 @@ const readers: Record<string, Reader> = {
   m: (value) => ({ type: 'meta', json: value }),
   x: (value, upper) => ({ type: 'close', upper, file: value }),
   h: (value, upper) => ({ type: 'handle', upper, handle: value }),
-  c: (value, upper) => (upper ? readCollaborator(value) : null),
+  c: (value, upper) =>
+    !upper ? null : value === '' ? { type: 'noCollaborators' } : readCollaborator(value),
   e: (value, upper) => (upper ? readError(value) : null),
   o: (value, upper) => (upper ? { type: 'readOnly', file: value } : null),
 }
@@ -133,6 +136,7 @@ const writers: { [T in Line['type']]: Writer<T> } = {
   close: (l) => `${letter('x', l.upper)}:${l.file}`,
   handle: (l) => `${letter('h', l.upper)}:${l.handle}`,
   collaborator: (l) => `C:${l.handle}:${l.json}`,
+  noCollaborators: () => 'C:',
   error: (l) => `E:${l.file}:${l.message}`,
   readOnly: (l) => `O:${l.file}`,
 }

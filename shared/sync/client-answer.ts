@@ -37,7 +37,11 @@ export interface FileResult {
   serverChanged: boolean
   /** Whether the server marked the file read-only (`O:`) in this answer. */
   readOnly: boolean
-  collaborators: ClientCollaborator[]
+  /**
+   * The other views of the file, or null when the answer did not say: the server sends `C:`
+   * lines only when the list changed (an empty list as a bare `C:`), so null means "as before".
+   */
+  collaborators: ClientCollaborator[] | null
   errors: ClientError[]
 }
 
@@ -120,14 +124,19 @@ function onDelta(s: State, line: Extract<Line, { type: 'delta' }>): void {
   w.result.text = mergeTexts(view.shadow, applied.value.text, w.result.text, clientDiffTimeoutSec)
 }
 
+function onNoCollaborators(s: State): void {
+  if (s.current) s.current.result.collaborators ??= []
+}
+
 function onCollaborator(s: State, line: Extract<Line, { type: 'collaborator' }>): void {
   if (!s.current) return
+  const list = (s.current.result.collaborators ??= [])
   try {
     const value: unknown = JSON.parse(line.json)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return
     const { id, ...rest } = value as Record<string, unknown>
     const meta = Object.keys(rest).length ? JSON.stringify(rest) : null
-    s.current.result.collaborators.push({
+    list.push({
       handle: line.handle,
       meta,
       id: typeof id === 'string' ? id : '',
@@ -161,6 +170,7 @@ const handlers: Partial<Record<Line['type'], LineHandler>> = {
   raw: onRaw as LineHandler,
   delta: onDelta as LineHandler,
   collaborator: onCollaborator as LineHandler,
+  noCollaborators: onNoCollaborators as LineHandler,
   error: onError as LineHandler,
   readOnly: onReadOnly as LineHandler,
 }
@@ -184,7 +194,7 @@ export function applyAnswer(
       textChanged: false,
       serverChanged: false,
       readOnly: false,
-      collaborators: [],
+      collaborators: null,
       errors: [],
     }
     work.set(view.file, { view, result })

@@ -177,3 +177,14 @@ test('two people typing into a new document before their first answers lose noth
   assert.equal(a.text.replace(/b/g, ''), 'aaa')
   assert.equal(a.text.replace(/a/g, ''), 'bbb')
 })
+
+test('C: lines replace the collaborator list; none leaves it as it was; a bare C: empties it', () => {
+  const view = { ...createClientView('doc'), hasAnswer: true }
+  const texts = new Map([['doc', '']])
+  const results = (answer: string) => applyAnswer(answer, [view], texts).results.get('doc')
+  assert.equal(results('F:0:doc\nd:0:=0\n')?.collaborators, null)
+  assert.deepEqual(results('F:0:doc\nd:0:=0\nC:bob:1.2.3.4:{"id":"bob1","x":1}\n')?.collaborators, [
+    { handle: 'bob:1.2.3.4', meta: '{"x":1}', id: 'bob1' },
+  ])
+  assert.deepEqual(results('F:0:doc\nd:0:=0\nC:\n')?.collaborators, [])
+})

@@ -195,13 +195,14 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       s.isReadOnly = result.readOnly
       handler.setReadOnly?.(result.readOnly)
     }
-    const collaborators: Collaborator[] = result.collaborators.map((c) => ({
+    // null: the answer had no C: lines, the server sends them only when the list changed.
+    const collaborators: Collaborator[] | undefined = result.collaborators?.map((c) => ({
       handle: c.handle,
       id: c.id,
       meta: c.meta,
     }))
     const key = JSON.stringify(collaborators)
-    if (key !== s.collaboratorsKey) {
+    if (collaborators && key !== s.collaboratorsKey) {
       s.collaboratorsKey = key
       handler.reportCollaborators?.(collaborators)
     }
