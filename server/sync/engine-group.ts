@@ -4,12 +4,12 @@
 // the server really expects next. Pure.
 
 import type { Action } from '../../shared/mobwrite/codec.ts'
-import { fromDelta, toDelta } from '../../shared/mobwrite/delta.ts'
+import { fromDelta } from '../../shared/mobwrite/delta.ts'
 import { decodeText, encodeText, normalizeLineBreaks } from '../../shared/mobwrite/escape.ts'
-import { diffHunks } from '../../shared/sync/diff.ts'
 import { mergeTexts } from '../../shared/sync/merge.ts'
 import type { ViewState } from '../../shared/sync/types.ts'
 import { ErrorCode } from '../../shared/errors.ts'
+import { deltaBetween } from './engine-diffs.ts'
 import { acknowledge, rollBack, type StackState } from './engine-stack.ts'
 
 /** An edit action (`d:`/`r:` and their uppercase forms). */
@@ -162,9 +162,8 @@ function generate(w: Work, force: boolean, input: GroupInput, ackedFrom: number)
   // Nothing new since the answer the client is still missing: resend the stack as it is, so a
   // duplicated request is answered exactly like the first copy.
   if (target === w.shadow && w.editStack.some((e) => e.version >= ackedFrom)) return
-  const hunks = diffHunks(w.shadow, target, { timeoutSec: input.diffTimeoutSec })
-  const letter = force ? 'D' : 'd'
-  const line = `${letter}:${w.serverVersion}:${toDelta(w.shadow, hunks)}`
+  const delta = deltaBetween(w.shadow, target, input.diffTimeoutSec)
+  const line = `${force ? 'D' : 'd'}:${w.serverVersion}:${delta}`
   w.editStack = [...w.editStack, { version: w.serverVersion, line }]
   w.serverVersion++
   w.shadow = target
