@@ -88,28 +88,24 @@ function hold(
   timeoutMs: number,
 ): Promise<BayeuxMessage[]> {
   session.setState(SessionState.Polling, 'connect held')
-  const signal = ctx.signal
   return new Promise((resolve) => {
     const answer = (deliver: boolean, override?: Partial<BayeuxMessage>) => {
       if (session.held !== held) return
       session.held = null
       clearTimeout(held.timer)
-      signal?.removeEventListener('abort', onAbort)
       releaseBrowserSlot(core, session)
       if (override) Object.assign(reply, override)
       resolve(completeConnect(core, session, request, reply, deliver))
     }
-    const onAbort = () => answer(false)
-    const timer = setTimeout(() => answer(true), timeoutMs)
+    const timer = setTimeout(answer, timeoutMs, true)
     const held: HeldConnect = { request, ctx, timer, answer }
     session.held = held
-    signal?.addEventListener('abort', onAbort)
     if (!ctx.connection && session.browserId !== undefined) {
       const set = core.heldPerBrowser.get(session.browserId) ?? new Set()
       core.heldPerBrowser.set(session.browserId, set.add(session))
     }
-    // The client left while the request was processed: nobody is waiting for the answer.
-    if (signal?.aborted) answer(false)
+    // Once answered, a later call is a no-op (`session.held` is no longer this one).
+    ctx.onClientGone?.(() => answer(false))
   })
 }
 

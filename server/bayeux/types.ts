@@ -62,8 +62,13 @@ export interface TransportContext {
   newBrowserId?: string
   /** The WebSocket connection, for the websocket transport. */
   readonly connection?: WsConnection
-  /** Aborted when the HTTP client goes away (releases a held `/meta/connect`). */
+  /** Aborted when the HTTP client goes away. */
   readonly signal?: AbortSignal
+  /**
+   * Calls `listener` once if the HTTP client goes away before its response is sent (at once if
+   * it already has): releases a held `/meta/connect`. Cheaper than `signal`; HTTP only.
+   */
+  onClientGone?(listener: () => void): void
 }
 
 /**

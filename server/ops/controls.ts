@@ -64,6 +64,8 @@ export function createRuntimeControls(
   const extension: BayeuxExtension = {
     incoming(message) {
       if (message.channel !== MetaChannel.Connect) return message
+      // As configured, the core already holds for min(asked, bayeux.timeoutMs): nothing to change.
+      if (isPushActive && timeoutMs === maxTimeoutMs) return message
       const hold = isPushActive ? timeoutMs : 0
       const asked = message.advice?.timeout
       const timeout = typeof asked === 'number' && asked >= 0 ? Math.min(asked, hold) : hold
@@ -75,6 +77,7 @@ export function createRuntimeControls(
       if (!message.advice || message.successful !== true) return message
       if (message.advice.reconnect !== undefined && message.advice.reconnect !== 'retry')
         return message
+      if (isPushActive && message.advice.timeout === timeoutMs) return message
       const advice = isPushActive
         ? { ...message.advice, timeout: timeoutMs }
         : { ...message.advice, timeout: 0, interval: ops.pollIntervalWithoutPushMs }

@@ -27,25 +27,43 @@ export interface TandemMetrics {
 }
 
 const knownRoutes = ['/bayeux', '/mobwrite', '/scripts/q.py', '/admin', '/metrics']
+// One frozen label object per value: the registry keeps their keys (metrics.ts).
+const routeLabels = new Map(
+  [...knownRoutes, '/health', 'other'].map((route) => [route, Object.freeze({ route })]),
+)
+const kindLabels = {
+  meta: Object.freeze({ kind: 'meta' }),
+  service: Object.freeze({ kind: 'service' }),
+  broadcast: Object.freeze({ kind: 'broadcast' }),
+}
 
 function routeOf(url: string | undefined): string {
   const path = (url ?? '/').split('?')[0] ?? '/'
-  const known = knownRoutes.find((r) => path === r || path.startsWith(r + '/'))
-  if (known) return known
+  for (const route of knownRoutes) {
+    if (path.startsWith(route) && (path.length === route.length || path[route.length] === '/'))
+      return route
+  }
   return path === '/healthz' || path === '/readyz' ? '/health' : 'other'
 }
 
 const requestIdPattern = /^[\w.:-]{1,64}$/
+// Request ids are this process's random prefix plus a counter: unique, and cheaper than a UUID
+// per long poll.
+const requestIdPrefix = randomUUID().slice(0, 8)
+let requestCount = 0
 
 // A request id for log lines: the proxy's X-Request-Id when sane, else a new one; echoed back.
 function tagRequest(req: IncomingMessage, res: ServerResponse): string {
   const given = req.headers['x-request-id']
-  const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID()
+  const id =
+    typeof given === 'string' && requestIdPattern.test(given)
+      ? given
+      : `${requestIdPrefix}-${(++requestCount).toString(36)}`
   res.setHeader('X-Request-Id', id)
   return id
 }
 
-function channelKind(channel: string): string {
+function channelKind(channel: string): keyof typeof kindLabels {
   if (channel.startsWith('/meta/')) return 'meta'
   return channel.startsWith('/service/') ? 'service' : 'broadcast'
 }
@@ -105,7 +123,7 @@ export function createTandemMetrics(): TandemMetrics {
         const requestId = tagRequest(req, res)
         res.once('close', () => {
           const seconds = (performance.now() - started) / 1000
-          m.requests.observe(seconds, { route })
+          m.requests.observe(seconds, routeLabels.get(route))
           // The path only: a query string may carry a token (never log secrets).
           const path = (req.url ?? '/').split('?')[0]
           const fields = { requestId, method: req.method, path, status: res.statusCode, seconds }
@@ -134,11 +152,11 @@ function countMessages(
 ) {
   return {
     incoming(message: { channel: string }) {
-      into.inc({ kind: channelKind(message.channel) })
+      into.inc(kindLabels[channelKind(message.channel)])
       return undefined
     },
     outgoing(message: { channel: string }) {
-      out.inc({ kind: channelKind(message.channel) })
+      out.inc(kindLabels[channelKind(message.channel)])
       return undefined
     },
   }

@@ -39,12 +39,19 @@ export const secondsBuckets = [
 
 const namePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
 
+// Callers on hot paths pass the same frozen label objects again and again: their key is kept.
+const frozenKeys = new WeakMap<Labels, string>()
+
 function keyOf(labels: Labels | undefined): string {
   if (!labels) return ''
-  return Object.keys(labels)
+  let key = frozenKeys.get(labels)
+  if (key !== undefined) return key
+  key = Object.keys(labels)
     .sort()
     .map((k) => `${k}="${escapeLabel(labels[k] ?? '')}"`)
     .join(',')
+  if (Object.isFrozen(labels)) frozenKeys.set(labels, key)
+  return key
 }
 
 function escapeLabel(value: string): string {
@@ -118,9 +125,9 @@ export class MetricsRegistry {
         const key = keyOf(labels)
         let d = data.get(key)
         if (!d) data.set(key, (d = { counts: bounds.map(() => 0), sum: 0, count: 0 }))
-        bounds.forEach((le, i) => {
-          if (value <= le) d.counts[i] = (d.counts[i] ?? 0) + 1
-        })
+        for (let i = 0; i < bounds.length; i++) {
+          if (value <= (bounds[i] ?? Infinity)) d.counts[i] = (d.counts[i] ?? 0) + 1
+        }
         d.sum += value
         d.count++
       },

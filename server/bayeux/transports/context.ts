@@ -72,6 +72,18 @@ class RequestContext implements TransportContext {
     return (this.#cookies ??= parseCookies(this.headers.cookie))
   }
 
+  onClientGone(listener: () => void): void {
+    const response = this.response
+    if (!response) return
+    if (response.closed) {
+      if (!response.writableFinished) listener()
+      return
+    }
+    response.on('close', () => {
+      if (!response.writableFinished) listener()
+    })
+  }
+
   get signal(): AbortSignal | undefined {
     const response = this.response
     if (!response) return undefined
