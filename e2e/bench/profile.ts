@@ -1,6 +1,7 @@
 // Summarizes a V8 CPU profile (`node --cpu-prof`, see run.ts --profile): self time by function
 // and by file, heaviest first. Usage: tsx e2e/bench/profile.ts <file.cpuprofile> [top=25]
 import { readFileSync } from 'node:fs'
+import { mapFramesToSources } from './lib/source-maps.ts'
 
 interface ProfileNode {
   id: number
@@ -47,6 +48,7 @@ function main(): void {
   const [file, top = '25'] = process.argv.slice(2)
   if (!file) throw new RangeError('usage: tsx e2e/bench/profile.ts <file.cpuprofile> [top]')
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
+  mapFramesToSources(profile.nodes)
   const total = (profile.endTime - profile.startTime) / 1000
   const show = (title: string, rows: [string, number][]): void => {
     console.log(`\n${title}`)

@@ -4,12 +4,13 @@
 // (answered before or after the crash) missing from the final text must be 0.
 import { join } from 'node:path'
 import type { EditorKind, S2Report, S2Setup } from './gen/s2-gen.ts'
+import { compiledServer } from './lib/compile.ts'
 import { nowMs } from './lib/hist.ts'
 import { callAll, runEach, startGenerator, type Generator } from './lib/ipc.ts'
 import { rssBytes, startServer, stopChild, type ServerChild } from './lib/procs.ts'
 import { delay, split, waitFor } from './lib/rng.ts'
 import { tokenPattern } from './lib/tokens.ts'
-import { freshDbPath, scratchDir, startTandem } from './tandem.ts'
+import { freshDbPath, scratchDir, startTandem, type TandemOptions } from './tandem.ts'
 
 /** Sizes and pacing of one S5 run. */
 export interface S5Options {
@@ -24,6 +25,8 @@ export interface S5Options {
   settleMs: number
   /** False for a control run: same load, no kill. */
   kill: boolean
+  /** How Tandem starts (`cpuProfDir`: profile the restarted server, stopped with SIGTERM). */
+  tandem?: Pick<TandemOptions, 'cpuProfDir'>
 }
 
 /** One contender's S5 outcome. */
@@ -61,9 +64,15 @@ export const s5Contenders: S5Contender[] = [
   { name: 'y-websocket 2.1.0 + LevelDB (YPERSISTENCE)', kind: 'y-websocket' },
 ]
 
-function startFor(kind: EditorKind, port: number, storage: string): Promise<ServerChild> {
-  if (kind === 'tandem') return startTandem({ port, dbPath: storage })
-  return startServer('e2e/bench/servers/y-websocket.ts', {
+// Both servers run precompiled under plain node (no tsx), so restarts compare servers.
+async function startFor(
+  kind: EditorKind,
+  port: number,
+  storage: string,
+  tandem: TandemOptions = {},
+): Promise<ServerChild> {
+  if (kind === 'tandem') return startTandem({ ...tandem, port, dbPath: storage })
+  return startServer(await compiledServer('e2e/bench/servers/y-websocket.ts'), {
     env: { PORT: String(port), YPERSISTENCE: storage },
   })
 }
@@ -104,6 +113,7 @@ async function runContender(
     c.kind === 'tandem'
       ? freshDbPath('s5')
       : join(scratchDir(), `s5-leveldb-${process.pid}-${Date.now()}`)
+  // Only the restarted server is profiled: the first one dies by SIGKILL before it could write.
   let server = await startFor(c.kind, 0, storage)
   const port = server.port
   const gens: Generator[] = []
@@ -152,7 +162,7 @@ async function runContender(
     const killedAt = nowMs()
     if (options.kill) {
       await stopChild(server, 'SIGKILL')
-      server = await startFor(c.kind, port, storage)
+      server = await startFor(c.kind, port, storage, options.tandem)
     }
     const restartMs = nowMs() - killedAt
     log(`  killed and restarted in ${restartMs.toFixed(0)} ms`)
@@ -202,7 +212,7 @@ async function runContender(
   } finally {
     clearInterval(rssTimer)
     await Promise.all(gens.map((g) => g.stop()))
-    await stopChild(server)
+    await stopChild(server, options.tandem?.cpuProfDir ? 'SIGTERM' : 'SIGKILL')
   }
 }
 

@@ -1,7 +1,10 @@
-// Starts Tandem's own server (server/main.ts, PORT=0) as a benchmark contender, on the server
-// core, with a fresh SQLite file under e2e/bench/tmp unless one is given (S5 restarts on it).
+// Starts Tandem's own server as a benchmark contender, as `npm start` runs it: the precompiled
+// bundle (server/build.ts, built once per benchmark process) under plain `node`, on the server
+// core, PORT=0, with a fresh SQLite file under e2e/bench/tmp unless one is given (S5 restarts on
+// it).
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
+import { buildServer, serverDistDir } from '../../server/build.ts'
 import { repoRoot, startServer, type ServerChild } from './lib/procs.ts'
 
 /** How to start Tandem for a scenario. */
@@ -39,13 +42,23 @@ export function freshDbPath(label: string): string {
   return join(scratchDir(), `${label}-${process.pid}-${++serial}.db`)
 }
 
-/** Starts server/main.ts and resolves once it printed the port it listens on. */
-export function startTandem(options: TandemOptions = {}): Promise<ServerChild> {
+let bundle: Promise<string> | undefined
+
+/** Builds dist/server/main.js from the current sources once per process; its path from the root. */
+export function tandemBundle(): Promise<string> {
+  bundle ??= buildServer().then(() => relative(repoRoot, join(serverDistDir, 'main.js')))
+  return bundle
+}
+
+/** Starts the server bundle and resolves once it printed the port it listens on. */
+export async function startTandem(options: TandemOptions = {}): Promise<ServerChild> {
   const nodeFlags = [
+    // As `npm start`; the CPU profile then keeps bundle positions (profile.ts maps them back).
+    '--enable-source-maps',
     ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
     ...(options.nodeFlags ?? []),
   ]
-  return startServer('server/main.ts', {
+  return startServer(await tandemBundle(), {
     nodeFlags,
     env: {
       PORT: String(options.port ?? 0),

@@ -1,12 +1,21 @@
 // Validates the benchmark's thin Bayeux client against Faye 1.4.3 and its official client:
-// both transports subscribe, publish and receive, in both directions, nothing lost.
+// both transports subscribe, publish and receive, in both directions, nothing lost; and its
+// reconnect schedule is y-websocket's.
 import assert from 'node:assert/strict'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import faye from 'faye'
-import { createBayeuxClient, type BayeuxClient } from './bayeux-client.ts'
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import {
+  createBayeuxClient,
+  reconnectBackoff,
+  reconnectDelayMs,
+  type BayeuxClient,
+} from './bayeux-client.ts'
 import { waitFor } from './rng.ts'
 
 const { NodeAdapter } = createRequire(import.meta.url)('faye') as {
@@ -61,3 +70,18 @@ test(
     assert.ok((ws?.bytes.sent ?? 0) > 0 && (lp?.bytes.received ?? 0) > 0)
   },
 )
+
+test('the thin client retries on y-websocket’s schedule, so S5 compares servers only', () => {
+  // WebsocketProvider keeps its cap in `maxBackoffTime`; connect: false opens nothing.
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider('ws://127.0.0.1:9', 'd', doc, {
+    connect: false,
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+  })
+  assert.equal(provider.maxBackoffTime, reconnectBackoff.maxMs)
+  provider.destroy()
+  doc.destroy() // and with it the awareness timer
+  // y-websocket: min(2^failures * 100, maxBackoffTime).
+  const delays = [0, 1, 2, 3, 4, 5, 6].map(reconnectDelayMs)
+  assert.deepEqual(delays, [100, 200, 400, 800, 1600, 2500, 2500])
+})

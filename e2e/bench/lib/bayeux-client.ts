@@ -63,8 +63,19 @@ export interface BayeuxClient {
 
 const requestTimeoutMs = 10_000
 const maxHoldMs = 60_000
-const backoffStepMs = 500
-const maxBackoffMs = 3_000
+/** The first retry's delay and the longest one: y-websocket 2.1.0's WebsocketProvider defaults. */
+export const reconnectBackoff = { firstMs: 100, maxMs: 2_500 } as const
+
+/**
+ * How long to wait before reconnecting after `failures` attempts that did not get back in (0 right
+ * after losing a working connection). S5 compares servers, so this is y-websocket's own rule
+ * (`closeWebsocketConnection`: 100 ms doubling per failure, capped at 2.5 s, no jitter) and both
+ * contenders' clients retry on the same schedule: 0.1, 0.3, 0.7, 1.5, 3.1, 5.6 s after the drop.
+ * The official CometD client would wait 1 s longer per failure (backoffIncrement 1000).
+ */
+export function reconnectDelayMs(failures: number): number {
+  return Math.min(reconnectBackoff.maxMs, reconnectBackoff.firstMs * 2 ** failures)
+}
 
 /** Connects (handshake + first connect) and resolves once the client may publish. */
 export async function createBayeuxClient(options: BayeuxClientOptions): Promise<BayeuxClient> {
@@ -162,6 +173,8 @@ class ThinClient implements BayeuxClient {
         },
         requestTimeoutMs + (isConnect ? maxHoldMs : 0),
       )
+      // The open transport keeps the process alive; a closed client's last connect must not.
+      timer.unref()
       this.pending.set(id, (m) => {
         clearTimeout(timer)
         resolve(m)
@@ -207,12 +220,9 @@ class ThinClient implements BayeuxClient {
       this.firstStart = null
     }
     if (this.closed || !this.options.reconnect || !wasUp) return
-    // Backoff as the official clients do: grows by a step per failed attempt, with jitter.
-    const delay =
-      Math.min(maxBackoffMs, backoffStepMs * this.attempts++) + Math.random() * backoffStepMs
     setTimeout(() => {
       if (!this.closed && !this.transport) this.open()
-    }, delay)
+    }, reconnectDelayMs(this.attempts++))
   }
 
   async subscribe(channels: string[]): Promise<void> {

@@ -32,9 +32,13 @@ export interface StartOptions {
   args?: string[]
 }
 
-/** Starts `node --import tsx <file>` (a path relative to the repo root), pinned with taskset. */
+/**
+ * Starts `node --import tsx <file>` (a path relative to the repo root; plain `node <file>` for a
+ * precompiled `.js`), pinned with taskset.
+ */
 export function startChild(file: string, options: StartOptions): Child {
-  const nodeArgs = [...(options.nodeFlags ?? []), '--import', 'tsx', file, ...(options.args ?? [])]
+  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : []
+  const nodeArgs = [...(options.nodeFlags ?? []), ...loader, file, ...(options.args ?? [])]
   const core = options.core === 'server' ? '0' : options.core === 'generator' ? '1' : undefined
   // taskset execs node, so the pid, the signals and the IPC fd all belong to node itself.
   const [cmd, args] =
