@@ -89,24 +89,40 @@ function hold(
 ): Promise<BayeuxMessage[]> {
   session.setState(SessionState.Polling, 'connect held')
   return new Promise((resolve) => {
-    const answer = (deliver: boolean, override?: Partial<BayeuxMessage>) => {
-      if (session.held !== held) return
-      session.held = null
-      clearTimeout(held.timer)
-      releaseBrowserSlot(core, session)
-      if (override) Object.assign(reply, override)
-      resolve(completeConnect(core, session, request, reply, deliver))
-    }
-    const timer = setTimeout(answer, timeoutMs, true)
-    const held: HeldConnect = { request, ctx, timer, answer }
+    const held = new Held(core, session, request, reply, ctx, resolve)
+    held.timer = setTimeout(() => held.answer(true), timeoutMs)
     session.held = held
     if (!ctx.connection && session.browserId !== undefined) {
       const set = core.heldPerBrowser.get(session.browserId) ?? new Set()
       core.heldPerBrowser.set(session.browserId, set.add(session))
     }
     // Once answered, a later call is a no-op (`session.held` is no longer this one).
-    ctx.onClientGone?.(() => answer(false))
+    ctx.onClientGone?.(() => held.answer(false))
   })
+}
+
+// A class rather than closures: one held connect per long poll, so it is a hot path.
+class Held implements HeldConnect {
+  timer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly core: BayeuxCore,
+    private readonly session: SessionImpl,
+    readonly request: BayeuxMessage,
+    private readonly reply: BayeuxMessage,
+    readonly ctx: TransportContext,
+    private readonly resolve: (messages: BayeuxMessage[]) => void,
+  ) {}
+
+  answer(deliver: boolean, override?: Partial<BayeuxMessage>): void {
+    const session = this.session
+    if (session.held !== this) return
+    session.held = null
+    clearTimeout(this.timer)
+    releaseBrowserSlot(this.core, session)
+    if (override) Object.assign(this.reply, override)
+    this.resolve(completeConnect(this.core, session, this.request, this.reply, deliver))
+  }
 }
 
 function releaseBrowserSlot(core: BayeuxCore, session: SessionImpl): void {

@@ -41,7 +41,6 @@ const transitions: Record<SessionState, readonly SessionState[]> = {
 export interface HeldConnect {
   readonly request: BayeuxMessage
   readonly ctx: TransportContext
-  readonly timer: NodeJS.Timeout
   /**
    * Answers the held request now: `deliver` says whether queued messages go with it, `override`
    * replaces reply fields (advice on disconnect, a 402 when the session is dropped).

@@ -104,20 +104,38 @@ export function runGuards(
   serve: (req: IncomingMessage, res: ServerResponse) => void,
 ): void {
   if (guards.length === 0) return serve(req, res)
-  const guardRequest = new RawGuardRequest(req, mount)
-  const guardResponse = new RawGuardResponse(res)
-  let index = 0
-  const next = (err?: unknown): void => {
-    if (err !== undefined) return failed(res, err)
-    const guard = guards[index++]
-    if (!guard) return serve(req, res)
+  new GuardChain(guards, mount, req, res, serve).next()
+}
+
+// One per guarded request; `next` is a property, not a named closure (no name to set per call).
+class GuardChain {
+  readonly next: (err?: unknown) => void
+  readonly #request: RawGuardRequest
+  readonly #response: RawGuardResponse
+  #index = 0
+
+  constructor(
+    private readonly guards: readonly BayeuxGuard[],
+    mount: string,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly serve: (req: IncomingMessage, res: ServerResponse) => void,
+  ) {
+    this.#request = new RawGuardRequest(req, mount)
+    this.#response = new RawGuardResponse(res)
+    this.next = (err) => this.#step(err)
+  }
+
+  #step(err: unknown): void {
+    if (err !== undefined) return failed(this.res, err)
+    const guard = this.guards[this.#index++]
+    if (!guard) return this.serve(this.req, this.res)
     try {
-      guard(guardRequest, guardResponse, next)
+      guard(this.#request, this.#response, this.next)
     } catch (thrown) {
-      failed(res, thrown)
+      failed(this.res, thrown)
     }
   }
-  next()
 }
 
 function failed(res: ServerResponse, err: unknown): void {
