@@ -1,13 +1,19 @@
-// The server → client diff cache: a remembered delta is the one a fresh diff gives, for the same
-// pair of texts whether or not they are the same string objects.
+// The server → client delta: composed from recorded text changes, or remembered per (shadow,
+// text) pair, it always turns the shadow into the text, as a fresh diff does.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fromDelta, toDelta } from '../../shared/mobwrite/delta.ts'
+import { createRng } from '../../e2e/bench/lib/rng.ts'
+import { applyHunks, fromDelta, toDelta } from '../../shared/mobwrite/delta.ts'
 import { diffHunks } from '../../shared/sync/diff.ts'
-import { deltaBetween } from './engine-diffs.ts'
+import { composedHunks, deltaBetween, recordChange } from './engine-diffs.ts'
 
-test('a cached delta turns the shadow into the text, as a fresh diff does', () => {
+const applies = (from: string, delta: string, to: string) => {
+  const applied = fromDelta(from, delta)
+  assert.equal(applied.ok && applied.value.text, to)
+}
+
+test('a remembered delta is the one a fresh diff gives, for equal texts too', () => {
   const base = 'lorem ipsum dolor '.repeat(500)
   const texts = Array.from({ length: 12 }, (_, i) => base.slice(0, 40 * i) + `edit ${i} ` + base)
   for (const round of [0, 1]) {
@@ -17,9 +23,41 @@ test('a cached delta turns the shadow into the text, as a fresh diff does', () =
       const to = texts[i]!
       const delta = deltaBetween(from, to, 0.1)
       assert.equal(delta, toDelta(from, diffHunks(from, to, { timeoutSec: 0.1 })))
-      const applied = fromDelta(from, delta)
-      assert.equal(applied.ok && applied.value.text, to)
+      applies(from, delta, to)
     }
   }
   assert.equal(deltaBetween('', '', 0.1), '')
+})
+
+test('recorded changes compose into the edit from any earlier text to a later one', () => {
+  const rng = createRng(7)
+  const pick = (n: number) => Math.floor(rng() * n)
+  const pieces = ['a', 'word ', '😀', '\n', 'ü', 'longer words here ', '']
+  for (let run = 0; run < 20; run++) {
+    const texts = ['start 😀 of a text with some words in it '.repeat(3 + run)]
+    for (let i = 0; i < 30; i++) {
+      const last = texts[texts.length - 1]!
+      // One to three local edits per change, at code point boundaries.
+      const points = [...last]
+      for (let k = 1 + pick(3); k > 0; k--) {
+        const at = pick(points.length + 1)
+        const cut = pick(3)
+        points.splice(at, cut, ...[...pieces[pick(pieces.length)]!])
+      }
+      const next = points.join('')
+      recordChange(last, next, 0.1)
+      if (next !== last) texts.push(next)
+    }
+    for (let k = 0; k < 10; k++) {
+      const i = pick(texts.length)
+      const j = i + pick(texts.length - i)
+      const [from, to] = [texts[i]!, texts[j]!]
+      const hunks = composedHunks(from, to)
+      if (i === j) continue
+      assert.ok(hunks, `revisions ${i} → ${j} compose`)
+      assert.equal(applyHunks(from, hunks), to)
+      applies(from, deltaBetween(from, to, 0.1), to)
+    }
+  }
+  assert.equal(composedHunks('never recorded', 'anything'), null)
 })

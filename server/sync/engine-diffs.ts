@@ -1,36 +1,160 @@
-// The server → client edit of a sync (§2.4 generateDiffs) for the latest few (shadow, text)
-// pairs: views that sync right after the same change hold the same shadow (often the very same
-// string, a document revision kept by the store), so the diff is computed once, not once per
-// view. Deterministic, so the engine stays a pure function of its inputs.
+// The server → client edit of a sync (§2.4 generateDiffs) without diffing whole texts where it
+// can. A view's shadow is almost always the master text of some earlier revision, and the engine
+// records each change of a master text as hunks (one local edit: cheap to diff), so the edit from
+// that shadow to today's text is those hunks composed. Otherwise the latest (shadow, text) pairs
+// are remembered: views that sync right after the same change get the delta computed once.
+// Both memories are keyed by the texts themselves, so the engine stays a pure function of its
+// inputs (any correct delta is as good as another; these are exact).
 
-import { toDelta } from '../../shared/mobwrite/delta.ts'
-import { diffHunks } from '../../shared/sync/diff.ts'
+import { toDelta, type Hunk } from '../../shared/mobwrite/delta.ts'
+import { diffHunks, normalizeHunks } from '../../shared/sync/diff.ts'
 
-interface Entry {
+/** Texts longer than this (both together) are never remembered. */
+const maxRememberedChars = 256 * 1024
+/** How many (shadow, text) pairs are remembered. */
+const maxPairs = 8
+/** How many characters of recorded text changes are kept (the oldest go first). */
+const maxChangeChars = 8 * 1024 * 1024
+/** A change whose differing middle is longer than this is not recorded (its diff is not cheap). */
+const maxChangeMiddle = 4096
+/** The longest run of recorded changes composed into one edit. */
+const maxChainSteps = 64
+
+interface Pair {
   readonly from: string
   readonly to: string
   readonly delta: string
 }
 
-/** How many pairs are kept; texts over {@link maxCachedChars} are never kept. */
-const maxEntries = 8
-const maxCachedChars = 256 * 1024
+const pairs: Pair[] = []
+// Each recorded master text → the next master text and the hunks between them (insertion order
+// is age, so the oldest goes first).
+const changes = new Map<string, { readonly to: string; readonly hunks: readonly Hunk[] }>()
+let changeChars = 0
 
-const entries: Entry[] = []
+/** Length of the part of `a` and `b` between their common prefix and suffix (the longer one). */
+function middleLength(a: string, b: string): number {
+  const shorter = Math.min(a.length, b.length)
+  let prefix = 0
+  while (prefix < shorter && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++
+  let suffix = 0
+  while (
+    suffix < shorter - prefix &&
+    a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)
+  ) {
+    suffix++
+  }
+  return Math.max(a.length, b.length) - prefix - suffix
+}
+
+/** Records that a master text changed from `from` to `to` (so later edits can be composed). */
+export function recordChange(from: string, to: string, timeoutSec: number): void {
+  if (from === to || from.length + to.length > maxRememberedChars) return
+  if (middleLength(from, to) > maxChangeMiddle) return
+  if (changes.delete(from)) changeChars -= from.length
+  changes.set(from, { to, hunks: diffHunks(from, to, { timeoutSec }) })
+  changeChars += from.length
+  for (const oldest of changes.keys()) {
+    if (changeChars <= maxChangeChars) break
+    changes.delete(oldest)
+    changeChars -= oldest.length
+  }
+}
+
+type Op = { kind: 'keep'; n: number } | { kind: 'drop'; n: number } | { kind: 'add'; text: string }
+
+function opsOf(base: string, hunks: readonly Hunk[]): Op[] {
+  const ops: Op[] = []
+  let pos = 0
+  for (const h of hunks) {
+    if (h.start > pos) ops.push({ kind: 'keep', n: h.start - pos })
+    if (h.end > h.start) ops.push({ kind: 'drop', n: h.end - h.start })
+    if (h.text) ops.push({ kind: 'add', text: h.text })
+    pos = h.end
+  }
+  if (base.length > pos) ops.push({ kind: 'keep', n: base.length - pos })
+  return ops
+}
+
+const sizeOf = (op: Op): number => (op.kind === 'add' ? op.text.length : op.n)
+
+/** The ops of `a` then `b` (b applies to a's result) as ops over a's base. */
+function compose(a: readonly Op[], b: readonly Op[]): Op[] {
+  const out: Op[] = []
+  let i = 0
+  let j = 0
+  let usedA = 0
+  let usedB = 0
+  while (i < a.length || j < b.length) {
+    const x = a[i]
+    const y = b[j]
+    if (y?.kind === 'add') {
+      out.push(y)
+      j++
+    } else if (x?.kind === 'drop') {
+      out.push(x)
+      i++
+    } else if (!x || !y) {
+      throw new RangeError('Composed edits do not fit their texts')
+    } else {
+      const n = Math.min(sizeOf(x) - usedA, y.n - usedB)
+      if (x.kind === 'keep') out.push(y.kind === 'keep' ? { kind: 'keep', n } : { kind: 'drop', n })
+      else if (y.kind === 'keep') out.push({ kind: 'add', text: x.text.slice(usedA, usedA + n) })
+      usedA += n
+      usedB += n
+      if (usedA === sizeOf(x)) [i, usedA] = [i + 1, 0]
+      if (usedB === y.n) [j, usedB] = [j + 1, 0]
+    }
+  }
+  return out
+}
+
+function hunksOf(base: string, ops: readonly Op[]): Hunk[] {
+  const hunks: { start: number; end: number; text: string }[] = []
+  let pos = 0
+  for (const op of ops) {
+    if (op.kind === 'keep') pos += op.n
+    else {
+      const last = hunks[hunks.length - 1]
+      const h = last && last.end === pos ? last : { start: pos, end: pos, text: '' }
+      if (h !== last) hunks.push(h)
+      if (op.kind === 'drop') pos = h.end += op.n
+      else h.text += op.text
+    }
+  }
+  return normalizeHunks(base, hunks)
+}
+
+/** The recorded changes from `from` to `to` composed, or null when they do not lead there. */
+export function composedHunks(from: string, to: string): Hunk[] | null {
+  let text = from
+  let ops: Op[] | null = null
+  for (let step = 0; step < maxChainSteps; step++) {
+    const change = changes.get(text)
+    if (!change) return null
+    const next = opsOf(text, change.hunks)
+    ops = ops ? compose(ops, next) : next
+    text = change.to
+    if (text === to) return hunksOf(from, ops)
+  }
+  return null
+}
 
 /** The delta (`=3\t+x…`) that turns `from` into `to`, computed within `timeoutSec`. */
 export function deltaBetween(from: string, to: string, timeoutSec: number): string {
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as Entry
-    if (e.from.length !== from.length || e.to.length !== to.length) continue
-    if (e.from !== from || e.to !== to) continue
-    if (i > 0) entries.unshift(...entries.splice(i, 1))
-    return e.delta
+  if (from === to) return toDelta(from, [])
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i] as Pair
+    if (p.from.length !== from.length || p.to.length !== to.length) continue
+    if (p.from !== from || p.to !== to) continue
+    if (i > 0) pairs.unshift(...pairs.splice(i, 1))
+    return p.delta
   }
-  const delta = toDelta(from, diffHunks(from, to, { timeoutSec }))
-  if (from.length + to.length <= maxCachedChars) {
-    entries.unshift({ from, to, delta })
-    if (entries.length > maxEntries) entries.pop()
+  const hunks = composedHunks(from, to) ?? diffHunks(from, to, { timeoutSec })
+  const delta = toDelta(from, hunks)
+  if (from.length + to.length <= maxRememberedChars) {
+    pairs.unshift({ from, to, delta })
+    if (pairs.length > maxPairs) pairs.pop()
   }
   return delta
 }
