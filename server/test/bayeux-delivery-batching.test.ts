@@ -48,7 +48,10 @@ test(
     await held(srv, reader.clientId)
     const acks = await writer.post('/', batchOf(10, writerId))
     assert.equal(acks.body?.length, 10)
-    const response = (await pending).body
+    const { body: response, headers, text } = await pending
+    // Sized, so node writes headers and body at once instead of chunks.
+    assert.equal(headers.get('content-length'), String(Buffer.byteLength(text)))
+    assert.equal(headers.get('transfer-encoding'), null)
     assert.deepEqual(
       deliveries(response).map((m) => m.data),
       Array.from({ length: 10 }, (_, n) => ({ n })),

@@ -62,16 +62,19 @@ export function decodeMessage(raw: unknown, maxChannelChars = 512): DecodeResult
   }
   const message: BayeuxMessage = { channel }
   if (id !== undefined) message.id = id
-  const fail = { failure: { error: BayeuxError.FieldInvalid, channel, ...(id ? { id } : {}) } }
   for (const field of stringFields) {
     const value = raw[field]
     if (value === undefined || value === null) continue
-    if (typeof value !== 'string') return fail
+    if (typeof value !== 'string') return fieldInvalid(channel, id)
     message[field] = value
   }
-  if (!copyStructured(raw, message)) return fail
+  if (!copyStructured(raw, message)) return fieldInvalid(channel, id)
   if ('data' in raw) message.data = raw.data
   return { message }
+}
+
+function fieldInvalid(channel: string, id: string | undefined): DecodeResult {
+  return { failure: { error: BayeuxError.FieldInvalid, channel, ...(id ? { id } : {}) } }
 }
 
 function copyStructured(raw: Record<string, unknown>, message: BayeuxMessage): boolean {

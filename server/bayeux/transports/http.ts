@@ -20,6 +20,15 @@ export const HttpFailure = {
 } as const
 
 const jsonpName = /^[a-zA-Z0-9._-]{1,64}$/
+const longPollingHeaders = Object.freeze({
+  'Content-Type': 'application/json;charset=UTF-8',
+  'Cache-Control': 'no-store',
+})
+const callbackPollingHeaders = Object.freeze({
+  'Content-Type': 'text/javascript;charset=UTF-8',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+})
 
 /** Serves one request to `/bayeux` or a sub-path (any method; only the query of `url` is read). */
 export type HttpTransport = (req: IncomingMessage, res: ServerResponse) => void
@@ -89,11 +98,7 @@ async function longPolling(
   if (!messages) return fail(res, HttpFailure.BadRequest)
   const replies = await run(bayeux, req, res, messages, 'long-polling')
   if (!replies) return
-  res.writeHead(200, {
-    'Content-Type': 'application/json;charset=UTF-8',
-    'Cache-Control': 'no-store',
-  })
-  res.end(serializeMessages(replies))
+  sendBody(res, longPollingHeaders, serializeMessages(replies))
 }
 
 async function callbackPolling(
@@ -115,12 +120,13 @@ async function callbackPolling(
   if (!messages) return fail(res, HttpFailure.BadRequest)
   const replies = await run(bayeux, req, res, messages, 'callback-polling')
   if (!replies) return
-  res.writeHead(200, {
-    'Content-Type': 'text/javascript;charset=UTF-8',
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff',
-  })
-  res.end(`${callback}(${serializeMessages(replies)})`)
+  sendBody(res, callbackPollingHeaders, `${callback}(${serializeMessages(replies)})`)
+}
+
+// With its length known, node sends headers and body in one write, not chunked.
+function sendBody(res: ServerResponse, headers: Readonly<Record<string, string>>, body: string) {
+  res.writeHead(200, { ...headers, 'Content-Length': Buffer.byteLength(body) })
+  res.end(body)
 }
 
 /** Runs the messages through the core; undefined when the response was already failed. */
