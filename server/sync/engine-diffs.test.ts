@@ -52,12 +52,14 @@ test('recorded changes compose into the edit from any earlier text to a later on
       const i = pick(texts.length)
       const j = i + pick(texts.length - i)
       const [from, to] = [texts[i]!, texts[j]!]
-      const hunks = composedHunks(from, to)
       if (i === j) continue
-      assert.ok(hunks, `revisions ${i} → ${j} compose`)
-      assert.equal(applyHunks(from, hunks), to)
+      for (const unit of ['chars', 'words'] as const) {
+        const hunks = composedHunks(from, to, unit)
+        assert.ok(hunks, `revisions ${i} → ${j} compose by ${unit}`)
+        assert.equal(applyHunks(from, hunks), to)
+      }
       applies(from, deltaBetween(from, to, 0.1), to)
     }
   }
-  assert.equal(composedHunks('never recorded', 'anything'), null)
+  assert.equal(composedHunks('never recorded', 'anything', 'chars'), null)
 })

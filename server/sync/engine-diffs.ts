@@ -1,13 +1,14 @@
-// The server → client edit of a sync (§2.4 generateDiffs) without diffing whole texts where it
-// can. A view's shadow is almost always the master text of some earlier revision, and the engine
-// records each change of a master text as hunks (one local edit: cheap to diff), so the edit from
-// that shadow to today's text is those hunks composed. Otherwise the latest (shadow, text) pairs
+// The server → client edit of a sync (§2.4 generateDiffs), and the master side of a merge,
+// without diffing whole texts where it can. A view's shadow is almost always the master text of
+// some earlier revision, and the engine records each change of a master text as hunks (one local
+// edit: cheap to diff), so the edit from that shadow to today's text is those hunks composed. Otherwise the latest (shadow, text) pairs
 // are remembered: views that sync right after the same change get the delta computed once.
 // Both memories are keyed by the texts themselves, so the engine stays a pure function of its
 // inputs (any correct delta is as good as another; these are exact).
 
 import { toDelta, type Hunk } from '../../shared/mobwrite/delta.ts'
 import { diffHunks, normalizeHunks } from '../../shared/sync/diff.ts'
+import { wordDiffHunks } from '../../shared/sync/word-diff.ts'
 
 /** Texts longer than this (both together) are never remembered. */
 const maxRememberedChars = 256 * 1024
@@ -18,7 +19,7 @@ const maxChangeChars = 8 * 1024 * 1024
 /** A change whose differing middle is longer than this is not recorded (its diff is not cheap). */
 const maxChangeMiddle = 4096
 /** The longest run of recorded changes composed into one edit. */
-const maxChainSteps = 64
+const maxChainSteps = 256
 
 interface Pair {
   readonly from: string
@@ -29,7 +30,14 @@ interface Pair {
 const pairs: Pair[] = []
 // Each recorded master text → the next master text and the hunks between them (insertion order
 // is age, so the oldest goes first).
-const changes = new Map<string, { readonly to: string; readonly hunks: readonly Hunk[] }>()
+const changes = new Map<string, Change>()
+
+/** One recorded change: its hunks by character (for deltas) and by word (for merges). */
+interface Change {
+  readonly to: string
+  readonly chars: readonly Hunk[]
+  readonly words: readonly Hunk[]
+}
 let changeChars = 0
 
 /** Length of the part of `a` and `b` between their common prefix and suffix (the longer one). */
@@ -52,7 +60,11 @@ export function recordChange(from: string, to: string, timeoutSec: number): void
   if (from === to || from.length + to.length > maxRememberedChars) return
   if (middleLength(from, to) > maxChangeMiddle) return
   if (changes.delete(from)) changeChars -= from.length
-  changes.set(from, { to, hunks: diffHunks(from, to, { timeoutSec }) })
+  changes.set(from, {
+    to,
+    chars: diffHunks(from, to, { timeoutSec }),
+    words: wordDiffHunks(from, to, timeoutSec),
+  })
   changeChars += from.length
   for (const oldest of changes.keys()) {
     if (changeChars <= maxChangeChars) break
@@ -125,14 +137,17 @@ function hunksOf(base: string, ops: readonly Op[]): Hunk[] {
   return normalizeHunks(base, hunks)
 }
 
-/** The recorded changes from `from` to `to` composed, or null when they do not lead there. */
-export function composedHunks(from: string, to: string): Hunk[] | null {
+/**
+ * The recorded changes from `from` to `to` composed, by character or by word (the merge's
+ * word diff, wordDiffHunks), or null when the recorded changes do not lead there.
+ */
+export function composedHunks(from: string, to: string, unit: 'chars' | 'words'): Hunk[] | null {
   let text = from
   let ops: Op[] | null = null
   for (let step = 0; step < maxChainSteps; step++) {
     const change = changes.get(text)
     if (!change) return null
-    const next = opsOf(text, change.hunks)
+    const next = opsOf(text, change[unit])
     ops = ops ? compose(ops, next) : next
     text = change.to
     if (text === to) return hunksOf(from, ops)
@@ -150,7 +165,7 @@ export function deltaBetween(from: string, to: string, timeoutSec: number): stri
     if (i > 0) pairs.unshift(...pairs.splice(i, 1))
     return p.delta
   }
-  const hunks = composedHunks(from, to) ?? diffHunks(from, to, { timeoutSec })
+  const hunks = composedHunks(from, to, 'chars') ?? diffHunks(from, to, { timeoutSec })
   const delta = toDelta(from, hunks)
   if (from.length + to.length <= maxRememberedChars) {
     pairs.unshift({ from, to, delta })

@@ -9,7 +9,7 @@ import { decodeText, encodeText, normalizeLineBreaks } from '../../shared/mobwri
 import { mergeTexts } from '../../shared/sync/merge.ts'
 import type { ViewState } from '../../shared/sync/types.ts'
 import { ErrorCode } from '../../shared/errors.ts'
-import { deltaBetween } from './engine-diffs.ts'
+import { composedHunks, deltaBetween } from './engine-diffs.ts'
 import { acknowledge, rollBack, type StackState } from './engine-stack.ts'
 
 /** An edit action (`d:`/`r:` and their uppercase forms). */
@@ -86,7 +86,9 @@ function flushEdit(w: Work, input: GroupInput): void {
   if (w.master === null || (edit.force && isChanged)) next = w.shadow
   else if (!isChanged || edit.force) return
   else {
-    next = mergeTexts(edit.ancestor, w.master, w.shadow, input.diffTimeoutSec)
+    // The master side usually follows from the changes recorded since the client's shadow.
+    const masterWords = composedHunks(edit.ancestor, w.master, 'words') ?? undefined
+    next = mergeTexts(edit.ancestor, w.master, w.shadow, input.diffTimeoutSec, masterWords)
   }
   next = normalizeLineBreaks(next)
   if (next.length > input.maxDocChars) w.refusal = tooLarge(input.maxDocChars)

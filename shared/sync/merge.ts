@@ -102,18 +102,20 @@ export function merge3(
  * Three-way merge of two texts derived from `ancestor`: the edits of each are found by a word
  * diff (word-diff.ts) within `timeoutSec`, refined to characters where both sides edit the same
  * ancestor text (conflict.ts), then merged by {@link merge3}; `first` wins the order at a shared
- * spot.
+ * spot. `firstWords`, when the caller knows them, are the word hunks from `ancestor` to `first`
+ * (word-diff.ts hunks, or such hunks of successive changes composed).
  */
 export function mergeTexts(
   ancestor: string,
   first: string,
   second: string,
   timeoutSec: number,
+  firstWords?: readonly Hunk[],
 ): string {
   if (first === ancestor) return second
   if (second === ancestor || first === second) return first
   const words = {
-    first: wordDiffHunks(ancestor, first, timeoutSec),
+    first: firstWords ?? wordDiffHunks(ancestor, first, timeoutSec),
     second: wordDiffHunks(ancestor, second, timeoutSec),
   }
   const refined = refineConflicts(ancestor, words, timeoutSec)
