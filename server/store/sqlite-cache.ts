@@ -29,6 +29,12 @@ export const cacheSql = {
     VALUES (@user, @file, @shadow, @backup_shadow, @shadow_revision, @backup_revision,
     @client_version, @server_version, @backup_server_version, @edit_stack, @handle, @meta,
     @last_seen_ms)`,
+  // An UPDATE rewrites the row in place: only indexes whose columns changed are touched.
+  updateView: `UPDATE views SET shadow = @shadow, backup_shadow = @backup_shadow,
+    shadow_revision = @shadow_revision, backup_revision = @backup_revision,
+    client_version = @client_version, server_version = @server_version,
+    backup_server_version = @backup_server_version, edit_stack = @edit_stack, handle = @handle,
+    meta = @meta, last_seen_ms = @last_seen_ms WHERE user = @user AND file = @file`,
   deleteView: 'DELETE FROM views WHERE user = ? AND file = ?',
   deleteViewsOfFile: 'DELETE FROM views WHERE file = ?',
   expireViews: 'DELETE FROM views WHERE last_seen_ms < ? RETURNING user, file',
@@ -96,6 +102,11 @@ export function createFileCache(db: Database.Database): FileCache {
       for (const user of p.deleteViews) st.deleteView.run(user, p.file)
       if (p.putDocument) st.putDocument.run(rows.documentParams(p.putDocument))
       for (const view of p.putViews) st.putView.run(rows.viewParams(view))
+      for (const view of p.updateViews) {
+        if (st.updateView.run(rows.viewParams(view)).changes !== 1) {
+          throw new Error(`View ${view.view.user} of ${p.file} has no row to update`)
+        }
+      }
       for (const { revision, text } of p.putRevisions) {
         st.putRevision.run(p.file, revision, rows.encodeText(text))
       }
@@ -135,7 +146,13 @@ export function createFileCache(db: Database.Database): FileCache {
     commit(change) {
       const plans = [...changesByFile(change)].map(([file, c]) => planFile(file, entry(file), c))
       const writes = plans.filter((p) => !isEmptyPlan(p))
-      if (writes.length > 0) write(writes)
+      try {
+        if (writes.length > 0) write(writes)
+      } catch (err) {
+        // Nothing was written; read these files afresh next time in case memory was wrong.
+        for (const { file } of plans) entries.delete(file)
+        throw err
+      }
       for (const { file, next } of plans) {
         if (next.views.size === 0) entries.delete(file)
         else entries.set(file, next)

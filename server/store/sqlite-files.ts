@@ -29,7 +29,9 @@ export interface FilePlan {
   readonly next: FileEntry
   readonly putDocument: DocumentState | null
   readonly deleteDocument: boolean
+  /** Views without a row yet (inserted), and views whose row is rewritten (updated). */
   readonly putViews: readonly CachedView[]
+  readonly updateViews: readonly CachedView[]
   readonly deleteViews: readonly string[]
   readonly putRevisions: readonly { revision: number; text: string }[]
   readonly deleteRevisions: readonly number[]
@@ -126,13 +128,14 @@ export function planFile(file: string, entry: FileEntry, change: FileChange): Fi
     backupRevision: revisionOf(view.backupShadow, pool, current),
   })
   const putViews: CachedView[] = []
+  const updateViews: CachedView[] = []
   const putList = new Map(change.put.map((v) => [v.user, v]))
   for (const view of putList.values()) {
-    const old = views.get(view.user)
-    if (old && !deleteViews.includes(view.user) && sameView(old.view, view)) continue
+    const old = views.get(view.user) // deleted ones are gone already: their row is too
+    if (old && sameView(old.view, view)) continue
     const cached = toCache(freezeView(view))
     views.set(view.user, cached)
-    putViews.push(cached)
+    ;(old ? updateViews : putViews).push(cached)
   }
   // A revision number reused with another text (a document deleted and created again): views
   // that named the old text are rewritten with their shadows matched again (or inline).
@@ -142,7 +145,7 @@ export function planFile(file: string, entry: FileEntry, change: FileChange): Fi
       if (!names || putList.has(user)) continue
       const again = toCache(cached.view)
       views.set(user, again)
-      putViews.push(again)
+      updateViews.push(again)
     }
   }
   const stored = new Map<number, string>()
@@ -163,6 +166,7 @@ export function planFile(file: string, entry: FileEntry, change: FileChange): Fi
     putDocument: isDocChanged && doc ? doc : null,
     deleteDocument: isDocChanged && !doc && before !== undefined,
     putViews,
+    updateViews,
     deleteViews,
     putRevisions,
     deleteRevisions,
@@ -175,6 +179,7 @@ export function isEmptyPlan(plan: FilePlan): boolean {
     plan.putDocument === null &&
     !plan.deleteDocument &&
     plan.putViews.length === 0 &&
+    plan.updateViews.length === 0 &&
     plan.deleteViews.length === 0 &&
     plan.putRevisions.length === 0 &&
     plan.deleteRevisions.length === 0

@@ -98,3 +98,15 @@ test('writes a shadow equal to a document revision as its number, keeps only nam
   store.commit({ deleteViews: [{ user: 'u', file: 'a' }] })
   assert.deepEqual(refs(), [['v', null, 2, null, 2]])
 })
+
+test('a commit that finds memory out of step fails whole, and the file is read afresh', (t) => {
+  const store = openSqliteStore({ path: ':memory:' })
+  t.after(() => store.close())
+  store.commit({ putViews: [sampleView('u', 'a')] })
+  store.db.exec('DELETE FROM views') // behind the store's back: memory still has the view
+  const moved = sampleView('u', 'a', { lastSeenMs: 2_000 })
+  assert.throws(() => store.commit({ putViews: [moved] }), SyncError)
+  assert.deepEqual(store.getViews([moved]), [])
+  store.commit({ putViews: [moved] })
+  assert.deepEqual(store.getViews([moved]), [moved])
+})
