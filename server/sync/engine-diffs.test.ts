@@ -59,6 +59,11 @@ test('recorded changes compose into the edit from any earlier text to a later on
         assert.equal(applyHunks(from, hunks), to)
       }
       applies(from, deltaBetween(from, to, 0.1), to)
+      // A client text made from an earlier text reaches a later one through that ancestor.
+      const points = [...from]
+      points.splice(pick(points.length + 1), pick(4), 'typed ')
+      const client = points.join('')
+      applies(client, deltaBetween(client, to, 0.1, from), to)
     }
   }
   assert.equal(composedHunks('never recorded', 'anything', 'chars'), null)

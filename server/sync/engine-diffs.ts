@@ -7,7 +7,7 @@
 // inputs (any correct delta is as good as another; these are exact).
 
 import { toDelta, type Hunk } from '../../shared/mobwrite/delta.ts'
-import { diffHunks, normalizeHunks } from '../../shared/sync/diff.ts'
+import { diffHunks, normalizeHunks, refineHunks } from '../../shared/sync/diff.ts'
 import { wordDiffHunks } from '../../shared/sync/word-diff.ts'
 
 /** Texts longer than this (both together) are never remembered. */
@@ -18,6 +18,8 @@ const maxPairs = 8
 const maxChangeChars = 8 * 1024 * 1024
 /** A change whose differing middle is longer than this is not recorded (its diff is not cheap). */
 const maxChangeMiddle = 4096
+/** Hunks of a composed edit closer than this are re-diffed together. */
+const nearChars = 32
 /** The longest run of recorded changes composed into one edit. */
 const maxChainSteps = 256
 
@@ -155,8 +157,58 @@ export function composedHunks(from: string, to: string, unit: 'chars' | 'words')
   return null
 }
 
-/** The delta (`=3\t+x…`) that turns `from` into `to`, computed within `timeoutSec`. */
-export function deltaBetween(from: string, to: string, timeoutSec: number): string {
+/** The ops over `to` that undo `hunks` (which turn `base` into `to`). */
+function inverseOps(base: string, hunks: readonly Hunk[]): Op[] {
+  const ops: Op[] = []
+  let pos = 0
+  for (const h of hunks) {
+    if (h.start > pos) ops.push({ kind: 'keep', n: h.start - pos })
+    if (h.text) ops.push({ kind: 'drop', n: h.text.length })
+    if (h.end > h.start) ops.push({ kind: 'add', text: base.slice(h.start, h.end) })
+    pos = h.end
+  }
+  if (base.length > pos) ops.push({ kind: 'keep', n: base.length - pos })
+  return ops
+}
+
+/**
+ * `from` → `to` through a recorded `ancestor` both descend from: the client's text and the
+ * master text a merge made of it. The ancestor → `from` side is one local edit (cheap to diff),
+ * the ancestor → `to` side is composed from the recorded changes.
+ */
+function hunksViaAncestor(ancestor: string, from: string, to: string, timeoutSec: number) {
+  const toTarget = composedHunks(ancestor, to, 'chars')
+  if (!toTarget || middleLength(ancestor, from) > maxChangeMiddle) return null
+  const toFrom = diffHunks(ancestor, from, { timeoutSec })
+  const hunks = hunksOf(from, compose(inverseOps(ancestor, toFrom), opsOf(ancestor, toTarget)))
+  // Undoing the client's edit and redoing it as merged leaves near hunks that one small diff
+  // says better ("Fine" → "Bad Fine" is "+Bad ", not "-4 +Bad =1 +Fine "): join and re-diff them.
+  return refineHunks(from, joinNear(from, hunks), timeoutSec)
+}
+
+/** Joins hunks less than {@link nearChars} apart into one. */
+function joinNear(base: string, hunks: readonly Hunk[]): Hunk[] {
+  const out: Hunk[] = []
+  for (const h of hunks) {
+    const last = out[out.length - 1]
+    if (last && h.start - last.end < nearChars) {
+      const text = last.text + base.slice(last.end, h.start) + h.text
+      out[out.length - 1] = { start: last.start, end: h.end, text }
+    } else out.push(h)
+  }
+  return out
+}
+
+/**
+ * The delta (`=3\t+x…`) that turns `from` into `to`, computed within `timeoutSec`; `ancestor`,
+ * when given, is a text both descend from (the shadow a merged client edit started from).
+ */
+export function deltaBetween(
+  from: string,
+  to: string,
+  timeoutSec: number,
+  ancestor?: string,
+): string {
   if (from === to) return toDelta(from, [])
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i] as Pair
@@ -165,7 +217,10 @@ export function deltaBetween(from: string, to: string, timeoutSec: number): stri
     if (i > 0) pairs.unshift(...pairs.splice(i, 1))
     return p.delta
   }
-  const hunks = composedHunks(from, to, 'chars') ?? diffHunks(from, to, { timeoutSec })
+  const hunks =
+    composedHunks(from, to, 'chars') ??
+    (ancestor === undefined ? null : hunksViaAncestor(ancestor, from, to, timeoutSec)) ??
+    diffHunks(from, to, { timeoutSec })
   const delta = toDelta(from, hunks)
   if (from.length + to.length <= maxRememberedChars) {
     pairs.unshift({ from, to, delta })

@@ -9,7 +9,7 @@ import { decodeText, encodeText, normalizeLineBreaks } from '../../shared/mobwri
 import { mergeTexts } from '../../shared/sync/merge.ts'
 import type { ViewState } from '../../shared/sync/types.ts'
 import { ErrorCode } from '../../shared/errors.ts'
-import { composedHunks, deltaBetween } from './engine-diffs.ts'
+import { composedHunks, deltaBetween, recordChange } from './engine-diffs.ts'
 import { acknowledge, rollBack, type StackState } from './engine-stack.ts'
 
 /** An edit action (`d:`/`r:` and their uppercase forms). */
@@ -51,6 +51,8 @@ interface Work extends StackState {
   isDeltaOk: boolean
   /** Shadow before the first client delta not yet merged into the master text. */
   edit: { ancestor: string; force: boolean } | null
+  /** The ancestor of the last merge: the client's text and the master both descend from it. */
+  mergedFrom: string | undefined
   readOnlyRefusal: GroupProblem | null
   refusal: GroupProblem | null
   resyncs: GroupProblem[]
@@ -89,10 +91,17 @@ function flushEdit(w: Work, input: GroupInput): void {
     // The master side usually follows from the changes recorded since the client's shadow.
     const masterWords = composedHunks(edit.ancestor, w.master, 'words') ?? undefined
     next = mergeTexts(edit.ancestor, w.master, w.shadow, input.diffTimeoutSec, masterWords)
+    w.mergedFrom = edit.ancestor
   }
   next = normalizeLineBreaks(next)
   if (next.length > input.maxDocChars) w.refusal = tooLarge(input.maxDocChars)
-  else w.master = next
+  else setMaster(w, next, input)
+}
+
+/** Changes the master text and records the change (engine-diffs.ts) for later edits. */
+function setMaster(w: Work, next: string, input: GroupInput): void {
+  if (w.master !== null) recordChange(w.master, next, input.diffTimeoutSec)
+  w.master = next
 }
 
 function runRaw(w: Work, a: EditAction, input: GroupInput): void {
@@ -115,7 +124,7 @@ function runRaw(w: Work, a: EditAction, input: GroupInput): void {
   })
   if (!a.force && w.master !== null) return
   if (input.isReadOnly) w.readOnlyRefusal = readOnly
-  else w.master = normalizeLineBreaks(text.value)
+  else setMaster(w, normalizeLineBreaks(text.value), input)
 }
 
 function runDelta(w: Work, a: EditAction, input: GroupInput): void {
@@ -164,7 +173,7 @@ function generate(w: Work, force: boolean, input: GroupInput, ackedFrom: number)
   // Nothing new since the answer the client is still missing: resend the stack as it is, so a
   // duplicated request is answered exactly like the first copy.
   if (target === w.shadow && w.editStack.some((e) => e.version >= ackedFrom)) return
-  const delta = deltaBetween(w.shadow, target, input.diffTimeoutSec)
+  const delta = deltaBetween(w.shadow, target, input.diffTimeoutSec, w.mergedFrom)
   const line = `${force ? 'D' : 'd'}:${w.serverVersion}:${delta}`
   w.editStack = [...w.editStack, { version: w.serverVersion, line }]
   w.serverVersion++
@@ -180,6 +189,7 @@ export function runGroup(actions: readonly EditAction[], input: GroupInput): Gro
     master: input.master,
     isDeltaOk: true,
     edit: null,
+    mergedFrom: undefined,
     readOnlyRefusal: null,
     refusal: null,
     resyncs: [],

@@ -5,7 +5,6 @@
 import type { Action, ParsedRequest } from '../../shared/mobwrite/codec.ts'
 import { ErrorCode } from '../../shared/errors.ts'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
-import { recordChange } from './engine-diffs.ts'
 import { runGroup, type EditAction } from './engine-group.ts'
 import {
   changedCollaboratorLines,
@@ -244,9 +243,6 @@ function runEdits(s: Step, actions: readonly EditAction[]): void {
   setView(s, key, out.view)
   s.meta.delete(key)
   if (out.master !== (doc?.text ?? null)) {
-    if (doc?.text != null && out.master !== null) {
-      recordChange(doc.text, out.master, options.diffTimeoutSec)
-    }
     const next = { file, text: out.master, revision: (doc?.revision ?? 0) + 1, updatedMs: nowMs }
     s.docs.set(file, next)
     s.result.documents.set(file, next)
