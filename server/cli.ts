@@ -179,7 +179,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   }
 }
 
-// Entry point: `tsx server/cli.ts ...` (npm run tandem -- ...).
+// Entry point: `tsx server/cli.ts ...` (npm run tandem -- ...), or the bundle `node dist/server/cli.js`.
 // `admin ...` talks to a running server over HTTP (server/ops/admin-cli.ts), so it is async.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const argv = process.argv.slice(2)

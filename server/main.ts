@@ -5,6 +5,8 @@
 // TANDEM_TCP_PORT or --tcp-port <n> (the raw MobWrite TCP gateway; off unless given),
 // TANDEM_MAX_DOC_CHARS (largest document, UTF-16 code units),
 // --tls-cert/--tls-key, --admin-token and the other operations settings (server/ops/env.ts).
+// `npm start` runs it precompiled (server/build.ts → dist/server/main.js, plain node); `npm run
+// dev` runs it from the sources under tsx. Paths to files must not assume either layout.
 
 import type { AddressInfo } from 'node:net'
 import { createApp } from './app.ts'

@@ -7,7 +7,7 @@ import type { EditorKind, S2Report, S2Setup } from './gen/s2-gen.ts'
 import { compiledServer } from './lib/compile.ts'
 import { nowMs } from './lib/hist.ts'
 import { callAll, runEach, startGenerator, type Generator } from './lib/ipc.ts'
-import { rssBytes, startServer, stopChild, type ServerChild } from './lib/procs.ts'
+import { cpuSeconds, rssBytes, startServer, stopChild, type ServerChild } from './lib/procs.ts'
 import { delay, split, waitFor } from './lib/rng.ts'
 import { tokenPattern } from './lib/tokens.ts'
 import { freshDbPath, scratchDir, startTandem, type TandemOptions } from './tandem.ts'
@@ -158,7 +158,10 @@ async function runContender(
       }),
       options.beforeKillMs + options.afterKillMs + 60_000,
     )
+    // Server load while typing, and during the storm: a saturated core queues the resyncs.
+    const typingCpu = await cpuSeconds(server)
     await delay(options.beforeKillMs)
+    const cpuBeforeKill = (await cpuSeconds(server)) - typingCpu
     const killedAt = nowMs()
     if (options.kill) {
       await stopChild(server, 'SIGKILL')
@@ -188,6 +191,16 @@ async function runContender(
     const resync99Ms = share >= 0.99 && t99 !== undefined ? t99 - killedAt : null
     log(
       `  99% resynced: ${resync99Ms === null ? `no (${(share * 100).toFixed(1)}%)` : `${resync99Ms.toFixed(0)} ms`}`,
+    )
+    // Where the clients came back: the reconnect slots (0.1, 0.3, 0.7, 1.5, 3.1 s, …) show here.
+    const at = (q: number): string => {
+      const t = times[Math.ceil(q * options.clients) - 1]
+      return t === undefined ? '-' : (t - killedAt).toFixed(0)
+    }
+    log(`  resynced by ms after the kill: 10% ${at(0.1)}, 50% ${at(0.5)}, 90% ${at(0.9)}`)
+    const stormS = (nowMs() - killedAt) / 1000
+    log(
+      `  server CPU: ${((100 * cpuBeforeKill) / (options.beforeKillMs / 1000)).toFixed(0)}% of a core while typing before the kill, ${((100 * (await cpuSeconds(server))) / stormS).toFixed(0)}% from the kill until resynced`,
     )
     const edits = (await typing).reduce((a, t) => a + t.edits, 0)
     const converged = await settleDocs(gens, options.settleMs)
