@@ -102,8 +102,9 @@ export class BayeuxCore {
   /** Queues a delivery for `session` (already through outgoing extensions); it leaves this tick. */
   enqueue(session: SessionImpl, message: BayeuxMessage): void {
     if (!session.isConnected) return
-    const pending = session.queue.length + (session.ack?.unacked.length ?? 0)
-    if (pending >= this.options.maxQueuedMessages) {
+    // A client waiting for deliveries gets what this tick queued so far rather than being dropped.
+    if (pendingOf(session) >= this.options.maxQueuedMessages) this.flush(session)
+    if (pendingOf(session) >= this.options.maxQueuedMessages) {
       // maxQueuedMessages: the client is too slow; drop it so it re-handshakes and resyncs.
       log.warn('bayeux queue full, dropping session', { max: this.options.maxQueuedMessages })
       this.removeSession(session, { expired: false, release: 'handshake' })
@@ -223,4 +224,9 @@ export class BayeuxCore {
       }
     }
   }
+}
+
+// Deliveries not yet acknowledged by the client: queued, or sent but unacked (ack extension).
+function pendingOf(session: SessionImpl): number {
+  return session.queue.length + (session.ack?.unacked.length ?? 0)
 }

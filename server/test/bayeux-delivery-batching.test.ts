@@ -116,25 +116,38 @@ test(
   },
 )
 
+// Publishes `burst` messages server-side in one tick to a reader whose connect is held, then
+// one more; returns the data of the held response and of the next connect's.
+async function burstToWaitingReader(srv: TestServer, burst: number): Promise<unknown[][]> {
+  const reader = await subscribedHttp(srv)
+  const pending = reader.http.post('/connect', connect(reader.clientId, 'c1'))
+  await held(srv, reader.clientId)
+  for (let n = 0; n < burst; n++) srv.app.bayeux.publish('/news', { n })
+  const first = deliveries((await pending).body).map((m) => m.data)
+  srv.app.bayeux.publish('/news', { n: burst })
+  const next = (await reader.http.post('/connect', connect(reader.clientId, 'c2'))).body
+  return [first, deliveries(next).map((m) => m.data)]
+}
+
+const numbered = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => ({ n: from + i }))
+
 test(
   'server-side publishes in one tick share one response; later ones wait for the next connect',
   { timeout: 10_000 },
   async (t) => {
     const srv = await startTestServer({ bayeux })
     t.after(() => srv.close())
-    const reader = await subscribedHttp(srv)
-    const pending = reader.http.post('/connect', connect(reader.clientId, 'c1'))
-    await held(srv, reader.clientId)
-    for (let n = 0; n < 5; n++) srv.app.bayeux.publish('/news', { n })
-    assert.deepEqual(
-      deliveries((await pending).body).map((m) => m.data),
-      Array.from({ length: 5 }, (_, n) => ({ n })),
-    )
-    srv.app.bayeux.publish('/news', { n: 5 })
-    const next = (await reader.http.post('/connect', connect(reader.clientId, 'c2'))).body
-    assert.deepEqual(
-      deliveries(next).map((m) => m.data),
-      [{ n: 5 }],
-    )
+    assert.deepEqual(await burstToWaitingReader(srv, 5), [numbered(0, 5), numbered(5, 6)])
+  },
+)
+
+test(
+  'a burst larger than maxQueuedMessages to a waiting client is delivered, not dropped',
+  { timeout: 10_000 },
+  async (t) => {
+    const srv = await startTestServer({ bayeux: { ...bayeux, maxQueuedMessages: 3 } })
+    t.after(() => srv.close())
+    assert.deepEqual(await burstToWaitingReader(srv, 5), [numbered(0, 3), numbered(3, 6)])
   },
 )
