@@ -162,6 +162,7 @@ async function runContender(
     const typingCpu = await cpuSeconds(server)
     await delay(options.beforeKillMs)
     const cpuBeforeKill = (await cpuSeconds(server)) - typingCpu
+    const generatorCpu = await generatorsCpu(gens)
     const killedAt = nowMs()
     if (options.kill) {
       await stopChild(server, 'SIGKILL')
@@ -199,8 +200,9 @@ async function runContender(
     }
     log(`  resynced by ms after the kill: 10% ${at(0.1)}, 50% ${at(0.5)}, 90% ${at(0.9)}`)
     const stormS = (nowMs() - killedAt) / 1000
+    const stormGeneratorCpu = (await generatorsCpu(gens)) - generatorCpu
     log(
-      `  server CPU: ${((100 * cpuBeforeKill) / (options.beforeKillMs / 1000)).toFixed(0)}% of a core while typing before the kill, ${((100 * (await cpuSeconds(server))) / stormS).toFixed(0)}% from the kill until resynced`,
+      `  server CPU: ${((100 * cpuBeforeKill) / (options.beforeKillMs / 1000)).toFixed(0)}% of a core while typing before the kill, ${((100 * (await cpuSeconds(server))) / stormS).toFixed(0)}% from the kill until resynced (generators: ${((100 * stormGeneratorCpu) / stormS).toFixed(0)}% of their core)`,
     )
     const edits = (await typing).reduce((a, t) => a + t.edits, 0)
     const converged = await settleDocs(gens, options.settleMs)
@@ -228,6 +230,9 @@ async function runContender(
     await stopChild(server, options.tandem?.cpuProfDir ? 'SIGTERM' : 'SIGKILL')
   }
 }
+
+const generatorsCpu = async (gens: Generator[]): Promise<number> =>
+  (await Promise.all(gens.map(cpuSeconds))).reduce((a, b) => a + b, 0)
 
 // Every editor of a document ends with the same text (Tandem needs sync rounds to get there).
 async function settleDocs(gens: Generator[], timeoutMs: number): Promise<boolean> {
