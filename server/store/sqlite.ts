@@ -119,6 +119,10 @@ function createSqliteStore(
 ): SqliteStore {
   const files = createFileCache(db)
   const count = (s: Database.Statement): number => s.pluck().get() as number
+  // Every request reads the ACL rules. Another connection (the CLI) may change them, which
+  // PRAGMA data_version reveals, so they are read again only after a change.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
+  let rules: { version: number; list: AclRule[] } | undefined
   // Reading a file into memory can fail like any statement (or find a damaged row).
   const read = <T>(fn: () => T): T => {
     try {
@@ -193,10 +197,21 @@ function createSqliteStore(
     putRule(rule: AclRule): void {
       checkRule(rule)
       const { pattern, principal, access, createdMs } = rule
+      rules = undefined
       st.putRule.run({ pattern, principal, access, created_ms: createdMs })
     },
-    deleteRule: (pattern, principal) => st.deleteRule.run(pattern, principal).changes > 0,
-    listRules: () => (st.listRules.all() as rows.RuleRow[]).map(rows.ruleFromRow),
+    deleteRule(pattern, principal) {
+      rules = undefined
+      return st.deleteRule.run(pattern, principal).changes > 0
+    },
+    listRules() {
+      const version = dataVersion.get() as number
+      if (rules?.version !== version) {
+        const list = (st.listRules.all() as rows.RuleRow[]).map(rows.ruleFromRow)
+        rules = { version, list }
+      }
+      return [...rules.list]
+    },
     stats: (): StoreStats => ({ documents: count(st.countDocuments), views: count(st.countViews) }),
     close: () => db.close(),
   }

@@ -110,3 +110,18 @@ test('a commit that finds memory out of step fails whole, and the file is read a
   store.commit({ putViews: [moved] })
   assert.deepEqual(store.getViews([moved]), [moved])
 })
+
+test('rules are read again after another connection changes them', (t) => {
+  const path = join(tempDir(t), 'rules.db')
+  const server = openSqliteStore({ path })
+  const cli = openSqliteStore({ path })
+  t.after(() => (server.close(), cli.close()))
+  const rule = { pattern: 'a/*', principal: 'ann', access: 'read', createdMs: 1 } as const
+  assert.deepEqual(server.listRules(), [])
+  cli.putRule(rule)
+  assert.deepEqual(server.listRules(), [rule])
+  server.putRule({ ...rule, principal: 'bob' })
+  assert.equal(server.listRules().length, 2)
+  assert.equal(cli.deleteRule('a/*', 'ann'), true)
+  assert.deepEqual(server.listRules(), [{ ...rule, principal: 'bob' }])
+})
