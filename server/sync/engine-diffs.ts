@@ -6,6 +6,7 @@
 // Both memories are keyed by the texts themselves, so the engine stays a pure function of its
 // inputs (any correct delta is as good as another; these are exact).
 
+import DiffMatchPatch from 'diff-match-patch'
 import { toDelta, type Hunk } from '../../shared/mobwrite/delta.ts'
 import { diffHunks, normalizeHunks, refineHunks } from '../../shared/sync/diff.ts'
 import { wordDiffHunks } from '../../shared/sync/word-diff.ts'
@@ -29,6 +30,7 @@ interface Pair {
   readonly delta: string
 }
 
+const dmp = new DiffMatchPatch()
 const pairs: Pair[] = []
 // Each recorded master text → the next master text and the hunks between them (insertion order
 // is age, so the oldest goes first).
@@ -44,16 +46,8 @@ let changeChars = 0
 
 /** Length of the part of `a` and `b` between their common prefix and suffix (the longer one). */
 function middleLength(a: string, b: string): number {
-  const shorter = Math.min(a.length, b.length)
-  let prefix = 0
-  while (prefix < shorter && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++
-  let suffix = 0
-  while (
-    suffix < shorter - prefix &&
-    a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)
-  ) {
-    suffix++
-  }
+  const prefix = dmp.diff_commonPrefix(a, b)
+  const suffix = Math.min(dmp.diff_commonSuffix(a, b), Math.min(a.length, b.length) - prefix)
   return Math.max(a.length, b.length) - prefix - suffix
 }
 
