@@ -21,6 +21,7 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 function safeDecode(value: string): string {
+  if (!value.includes('%')) return value
   try {
     return decodeURIComponent(value)
   } catch {
