@@ -16,13 +16,13 @@ const maxRememberedChars = 256 * 1024
 /** How many (shadow, text) pairs are remembered. */
 const maxPairs = 8
 /** How many characters of recorded text changes are kept (the oldest go first). */
-const maxChangeChars = 8 * 1024 * 1024
+const maxChangeChars = 16 * 1024 * 1024
 /** A change whose differing middle is longer than this is not recorded (its diff is not cheap). */
 const maxChangeMiddle = 4096
 /** Hunks of a composed edit closer than this are re-diffed together. */
 const nearChars = 32
 /** The longest run of recorded changes composed into one edit. */
-const maxChainSteps = 256
+const maxChainSteps = 2048
 
 interface Pair {
   readonly from: string
@@ -138,17 +138,25 @@ function hunksOf(base: string, ops: readonly Op[]): Hunk[] {
  * word diff, wordDiffHunks), or null when the recorded changes do not lead there.
  */
 export function composedHunks(from: string, to: string, unit: 'chars' | 'words'): Hunk[] | null {
-  let text = from
-  let ops: Op[] | null = null
-  for (let step = 0; step < maxChainSteps; step++) {
+  const steps: Op[][] = []
+  for (let text = from; text !== to;) {
     const change = changes.get(text)
-    if (!change) return null
-    const next = opsOf(text, change[unit])
-    ops = ops ? compose(ops, next) : next
+    if (!change || steps.length >= maxChainSteps) return null
+    steps.push(opsOf(text, change[unit]))
     text = change.to
-    if (text === to) return hunksOf(from, ops)
   }
-  return null
+  if (steps.length === 0) return null
+  // Pairwise, so a long chain costs O(k log k) and not O(k²) as one running composition would.
+  let level = steps
+  while (level.length > 1) {
+    const next: Op[][] = []
+    for (let i = 0; i < level.length; i += 2) {
+      const [a, b] = [level[i] as Op[], level[i + 1]]
+      next.push(b ? compose(a, b) : a)
+    }
+    level = next
+  }
+  return hunksOf(from, level[0] as Op[])
 }
 
 /** The ops over `to` that undo `hunks` (which turn `base` into `to`). */
