@@ -3,12 +3,7 @@
 // net, backoff on failure, and the same user id across reconnects so the server resumes each view.
 // The diff-sync state machine itself is pure and lives in shared/sync/client.ts.
 
-import {
-  applyAnswer,
-  buildRequest,
-  createClientView,
-  type ClientView,
-} from '../../shared/sync/client.ts'
+import { applyAnswer, buildRequest } from '../../shared/sync/client.ts'
 import {
   createConnection,
   deniedPrefix,
@@ -16,7 +11,16 @@ import {
   type ConnectionState,
 } from './connection.ts'
 import { computeSyncInterval, createUserId, type SyncTiming, defaultTiming } from './timing.ts'
-import type { Collaborator, ShareHandler } from './share-handlers.ts'
+import type { ShareHandler } from './share-handlers.ts'
+import {
+  applyFileResult,
+  createSharedFile,
+  endSharedFile,
+  reopenSharedFile,
+  type SharedFile,
+} from './shared-file.ts'
+
+export { endedMessage } from './shared-file.ts'
 
 /** Options for {@link createSyncClient}. */
 export interface SyncClientOptions extends Partial<SyncTiming> {
@@ -48,29 +52,6 @@ export interface SyncClient {
   close(): Promise<void>
 }
 
-interface Shared {
-  readonly handler: ShareHandler
-  view: ClientView
-  /** Counts local edits; `sentSeq` is its value when the last request was built. */
-  localSeq: number
-  sentSeq: number
-  isDirty: boolean
-  isReadOnly: boolean
-  collaboratorsKey: string
-  /** The errors last reported, so repeats are not reported again. */
-  errorKey: string
-  /** An administrator ended the document: it stays out of requests until reopened. */
-  isEnded: boolean
-  readonly stopListening: () => void
-}
-
-/** What `raiseError` says when an administrator ended a document. */
-export const endedMessage = 'This document was closed by an administrator'
-
-// The server refuses syncs of an ended document with `E:<file>:ERR_DOC_ENDED: …` (ops controls).
-const isEndedError = (error: { message: string }): boolean =>
-  error.message.startsWith('ERR_DOC_ENDED')
-
 /** Create a sync client and connect it. */
 export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   // Long by design: one closure owns the loop's state (timer, in-flight flag, shared objects);
@@ -84,7 +65,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       name: options.name,
     })
   const userId = createUserId()
-  const shared = new Map<string, Shared>()
+  const shared = new Map<string, SharedFile>()
   const closing = new Set<string>()
   let intervalMs = timing.minIntervalMs
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -108,9 +89,9 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
     new Map([...shared].map(([file, s]) => [file, s.handler.getClientText()]))
 
   // Ended documents sit out of requests and answers until reopened.
-  const syncing = (): Shared[] => [...shared.values()].filter((s) => !s.isEnded)
+  const syncing = (): SharedFile[] => [...shared.values()].filter((s) => !s.isEnded)
 
-  const collectMeta = (entries: readonly Shared[]): Map<string, string> => {
+  const collectMeta = (entries: readonly SharedFile[]): Map<string, string> => {
     const meta = new Map<string, string>()
     for (const s of entries) {
       const value = s.handler.getMetaData?.()
@@ -177,53 +158,12 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       const result = results.get(s.handler.file)
       if (!result) return
       serverChanged ||= result.serverChanged
-      applyResult(s, result)
+      applyFileResult(s, result)
     })
     intervalMs = computeSyncInterval(intervalMs, timing, hadLocalChanges, serverChanged)
     const hasNewEdits = entries.some((s) => s.localSeq !== s.sentSeq)
     schedule(again || hasNewEdits ? timing.batchDelayMs : intervalMs)
     again = false
-  }
-
-  type Result = ReturnType<typeof applyAnswer>['results'] extends Map<string, infer R> ? R : never
-
-  function applyResult(s: Shared, result: Result): void {
-    const { handler } = s
-    if (result.errors.some(isEndedError)) return endShared(s)
-    if (result.textChanged) handler.patchClientText(result.text)
-    if (result.readOnly !== s.isReadOnly) {
-      s.isReadOnly = result.readOnly
-      handler.setReadOnly?.(result.readOnly)
-    }
-    // null: the answer had no C: lines, the server sends them only when the list changed.
-    const collaborators: Collaborator[] | undefined = result.collaborators?.map((c) => ({
-      handle: c.handle,
-      id: c.id,
-      meta: c.meta,
-    }))
-    const key = JSON.stringify(collaborators)
-    if (collaborators && key !== s.collaboratorsKey) {
-      s.collaboratorsKey = key
-      handler.reportCollaborators?.(collaborators)
-    }
-    // The server repeats an E: line on every sync; tell the user once, not every few seconds.
-    const errorKey = JSON.stringify(result.errors)
-    if (errorKey !== s.errorKey) {
-      s.errorKey = errorKey
-      for (const error of result.errors) handler.raiseError?.(error.message, error.isRecoverable)
-    }
-    if (s.isDirty && s.localSeq === s.sentSeq && result.errors.length === 0) {
-      s.isDirty = false
-      handler.setDirty?.(false)
-    }
-    if (!result.textChanged && !result.serverChanged) handler.syncWithoutChange?.()
-  }
-
-  function endShared(s: Shared): void {
-    if (s.isEnded) return
-    s.isEnded = true
-    s.handler.raiseError?.(endedMessage, false)
-    s.handler.reportEnded?.()
   }
 
   function fail(error: unknown): void {
@@ -251,7 +191,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   })
   const unEnded = connection.onEnded((file) => {
     const s = shared.get(file)
-    if (s) endShared(s)
+    if (s) endSharedFile(s)
   })
   connection.start()
 
@@ -272,28 +212,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
     share(handler) {
       const { file } = handler
       if (shared.has(file)) throw new RangeError(`Document "${file}" is already shared`)
-      const s: Shared = {
-        handler,
-        view: createClientView(file, {
-          mergeChanges: handler.mergeChanges,
-          initialText: handler.getClientText(),
-        }),
-        localSeq: 0,
-        sentSeq: 0,
-        isDirty: false,
-        isReadOnly: false,
-        collaboratorsKey: '',
-        errorKey: '[]',
-        isEnded: false,
-        stopListening: handler.onLocalChange(() => {
-          s.localSeq += 1
-          if (!s.isDirty) {
-            s.isDirty = true
-            handler.setDirty?.(true)
-          }
-          schedule(timing.batchDelayMs)
-        }),
-      }
+      const s = createSharedFile(handler, () => schedule(timing.batchDelayMs))
       shared.set(file, s)
       closing.delete(file)
       if (denial !== null) handler.raiseError?.(denial, false)
@@ -307,15 +226,7 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
       const s = shared.get(file)
       if (!s?.isEnded) return
       // The server closed the view: start a new one, as a first share does (raw dump, `r:`).
-      Object.assign(s, {
-        isEnded: false,
-        view: createClientView(file, {
-          mergeChanges: s.handler.mergeChanges,
-          initialText: s.handler.getClientText(),
-        }),
-        errorKey: '[]',
-        collaboratorsKey: '',
-      })
+      reopenSharedFile(s)
       schedule(0)
     },
     onState(listener) {
