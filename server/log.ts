@@ -34,7 +34,11 @@ export const log = {
 }
 
 /** Logs an exception thrown by a callback, with context, instead of letting it escape. */
-export function logException(context: string, err: unknown, fields?: Record<string, unknown>): void {
+export function logException(
+  context: string,
+  err: unknown,
+  fields?: Record<string, unknown>,
+): void {
   const e = err instanceof Error ? { error: err.message, stack: err.stack } : { error: String(err) }
   log.error(context, { ...fields, ...e })
 }

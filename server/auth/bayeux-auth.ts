@@ -39,10 +39,7 @@ export function identityOf(session: Pick<ServerSession, 'attributes'>): Identity
 }
 
 // Marks `identity` as resolved by the server and attaches it to `session`.
-function attachIdentity(
-  session: Pick<ServerSession, 'attributes'>,
-  identity: Identity,
-): void {
+function attachIdentity(session: Pick<ServerSession, 'attributes'>, identity: Identity): void {
   issued.add(identity)
   session.attributes.set(identityAttribute, identity)
 }

@@ -96,21 +96,25 @@ test('push hints reach other sockets with a view, never the author', opts, async
   assert.equal(await b.next(), '{"sync":["pushed"]}')
 })
 
-test('ending a document tells its sockets {"ended": file}, even while push is off', opts, async (t) => {
-  const controls = createRuntimeControls(defaultConfig.ops, 30_000, 60_000)
-  t.after(controls.attach(gw.srv.app.bayeux, gw.sync))
-  const a = await open(gw.mobwriteWsUrl)
-  a.ws.send('u:ea\nF:0:ending\nr:1:bye\n\n')
-  assert.equal(await a.next(), 'F:1:ending\nd:0:=3\n')
-  assert.deepEqual(await controls.endDocument('ending'), { closedViews: 1, notifiedSessions: 1 })
-  assert.equal(await a.next(), '{"ended":"ending"}')
-  // While push is off, change hints are held back but an ended notice still goes out.
-  controls.setPushActive(false)
-  a.ws.send('u:ea\nF:1:other\nr:1:x\n\n')
-  await a.next()
-  assert.deepEqual(await controls.endDocument('other'), { closedViews: 1, notifiedSessions: 1 })
-  assert.equal(await a.next(), '{"ended":"other"}')
-})
+test(
+  'ending a document tells its sockets {"ended": file}, even while push is off',
+  opts,
+  async (t) => {
+    const controls = createRuntimeControls(defaultConfig.ops, 30_000, 60_000)
+    t.after(controls.attach(gw.srv.app.bayeux, gw.sync))
+    const a = await open(gw.mobwriteWsUrl)
+    a.ws.send('u:ea\nF:0:ending\nr:1:bye\n\n')
+    assert.equal(await a.next(), 'F:1:ending\nd:0:=3\n')
+    assert.deepEqual(await controls.endDocument('ending'), { closedViews: 1, notifiedSessions: 1 })
+    assert.equal(await a.next(), '{"ended":"ending"}')
+    // While push is off, change hints are held back but an ended notice still goes out.
+    controls.setPushActive(false)
+    a.ws.send('u:ea\nF:1:other\nr:1:x\n\n')
+    await a.next()
+    assert.deepEqual(await controls.endDocument('other'), { closedViews: 1, notifiedSessions: 1 })
+    assert.equal(await a.next(), '{"ended":"other"}')
+  },
+)
 
 test('invalid UTF-8 and oversized messages', opts, async () => {
   const s = await open(gw.mobwriteWsUrl)
