@@ -99,9 +99,11 @@ export function createApp(deps: AppDeps): App {
   )
 
   // Sync service (server/sync): MobWrite over Bayeux on /service/mobwrite, state in the store.
-  const { dbPath, synchronous } = deps.config.store
+  const { dbPath, synchronous, maxGroupedCommits } = deps.config.store
   const ownsStore = deps.sync !== undefined && deps.store === undefined
-  const store = ownsStore ? openSqliteStore({ path: dbPath, synchronous }) : deps.store
+  const store = ownsStore
+    ? openSqliteStore({ path: dbPath, synchronous, maxGroupedCommits })
+    : deps.store
   const sync =
     deps.sync && store
       ? createSyncService({ ...deps.sync, store, bayeux, config: deps.config.sync })

@@ -23,6 +23,11 @@ export interface Config {
      * default); 'full' fsyncs every commit and also survives power loss, at ~1/10 the rate.
      */
     synchronous: 'normal' | 'full'
+    /**
+     * Group commit: the sync requests handled in one event-loop tick share one transaction
+     * (their answers wait for it); at most this many per transaction. 1: one each.
+     */
+    maxGroupedCommits: number
   }
   /** The sync service: views, push, sweeps (server/sync/service.ts). */
   sync: SyncServiceConfig
@@ -211,7 +216,7 @@ export interface AuthConfig {
 /** The defaults used when nothing overrides them. */
 export const defaultConfig: Config = {
   http: { port: 8080, host: '0.0.0.0' },
-  store: { dbPath: './data/tandem.db', synchronous: 'normal' },
+  store: { dbPath: './data/tandem.db', synchronous: 'normal', maxGroupedCommits: 256 },
   sync: {
     viewExpiryMs: 30 * 60_000,
     sweepIntervalMs: 60_000,

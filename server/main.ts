@@ -73,7 +73,8 @@ const config = readOpsEnv(readConfig(process.env), process.env, process.argv.sli
 // Edge policy, runtime admin, health and metrics (server/ops, issue 9).
 const ops = createOps(config)
 // Every answer is committed to this file before it leaves (DESIGN §7, server/store/sqlite.ts).
-const store = openSqliteStore({ path: config.store.dbPath, synchronous: config.store.synchronous })
+const { dbPath, synchronous, maxGroupedCommits } = config.store
+const store = openSqliteStore({ path: dbPath, synchronous, maxGroupedCommits })
 // Identity, access rules, rate limits and the Bayeux policy (server/auth), on the same store.
 const auth = createAuth({ store, config: config.auth })
 // Raw MobWrite gateways (server/gateway): HTTP /scripts/q.py + /mobwrite, ws /mobwrite, TCP.

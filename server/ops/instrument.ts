@@ -98,7 +98,7 @@ export function createTandemMetrics(): TandemMetrics {
     edits: registry.counter('tandem_edits_applied_total', 'Committed changes to document texts.'),
     commitSeconds: registry.histogram(
       'tandem_sqlite_commit_duration_seconds',
-      'Time of one store commit (one SQLite transaction).',
+      'Time until one store commit is durable (a sync request waits for its group commit).',
     ),
     loopDelay: registry.gauge(
       'tandem_event_loop_delay_seconds',
@@ -228,5 +228,14 @@ function wrapCommit(store: Store, observe: (seconds: number) => void): void {
     } finally {
       observe((performance.now() - started) / 1000)
     }
+  }
+  // A sync request's group commit: until its group's transaction is written.
+  const commitGrouped = store.commitGrouped.bind(store)
+  store.commitGrouped = (change) => {
+    const started = performance.now()
+    const seen = () => observe((performance.now() - started) / 1000)
+    const durable = commitGrouped(change)
+    durable.then(seen, seen)
+    return durable
   }
 }

@@ -197,6 +197,25 @@ export function describeStoreConformance(
       assert.deepEqual(store.listViews('a'), [])
     })
 
+    it('group commit: shows a change at once, keeps it, rejects an invalid one alone', async () => {
+      const store = open()
+      try {
+        const first = store.commitGrouped({
+          putDocuments: [sampleDocument('a', 'one')],
+          putViews: [sampleView('u', 'a')],
+        })
+        assert.equal(store.getDocument('a')?.text, 'one')
+        const bad = store.commitGrouped({ putViews: [sampleView('v', 'a', { clientVersion: -1 })] })
+        const second = store.commitGrouped({ putDocuments: [sampleDocument('a', 'two', 2)] })
+        await Promise.all([first, second, assert.rejects(bad, RangeError)])
+        assert.equal(store.getDocument('a')?.text, 'two')
+        assert.deepEqual(store.listViews('a'), [sampleView('u', 'a')])
+        assert.deepEqual(store.stats(), { documents: 1, views: 1 })
+      } finally {
+        store.close()
+      }
+    })
+
     withStore('expires views idle since before a time', (store) => {
       store.commit({
         putViews: [

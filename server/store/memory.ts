@@ -69,6 +69,15 @@ export function createMemoryStore(): Store {
     return hits.length
   }
 
+  function commit(change: StoreChange): void {
+    // Validate everything first: a change is applied whole or not at all.
+    checkChange(change)
+    for (const file of change.deleteDocuments ?? []) documents.delete(file)
+    for (const r of change.deleteViews ?? []) views.delete(refKey(r.user, r.file))
+    for (const d of change.putDocuments ?? []) documents.set(d.file, Object.freeze({ ...d }))
+    for (const v of change.putViews ?? []) views.set(refKey(v.user, v.file), freezeView(v))
+  }
+
   return {
     getDocument: open((file: string) => documents.get(file)),
     listDocuments: open((opts: ListDocumentsOptions = {}) =>
@@ -95,14 +104,16 @@ export function createMemoryStore(): Store {
       for (const v of old) views.delete(refKey(v.user, v.file))
       return old.map(({ user, file }) => ({ user, file }))
     }),
-    commit: open((change: StoreChange) => {
-      // Validate everything first: a change is applied whole or not at all.
-      checkChange(change)
-      for (const file of change.deleteDocuments ?? []) documents.delete(file)
-      for (const r of change.deleteViews ?? []) views.delete(refKey(r.user, r.file))
-      for (const d of change.putDocuments ?? []) documents.set(d.file, Object.freeze({ ...d }))
-      for (const v of change.putViews ?? []) views.set(refKey(v.user, v.file), freezeView(v))
-    }),
+    commit: open(commit),
+    // Nothing is written anywhere, so a change is as durable as it gets once applied.
+    commitGrouped: (change: StoreChange) => {
+      try {
+        open(commit)(change)
+        return Promise.resolve()
+      } catch (err) {
+        return Promise.reject(err)
+      }
+    },
     deleteDocument: open((file: string) => {
       checkKey('document name', file)
       const hadViews = viewsWhere((v) => v.file === file)

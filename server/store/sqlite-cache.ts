@@ -1,7 +1,10 @@
 // SqliteStore's documents and views in memory (sqlite-files.ts): a file's document, views and
 // kept revision texts are read from the database once, on first use, and every commit writes
 // its rows in one transaction and only then updates memory, so a failed commit changes neither.
-// A file is dropped from memory when its last view goes, so memory follows the live files.
+// A staged commit (group commit, commit-group.ts) updates memory at once and writes its rows
+// with the rest of its group; if that transaction fails, the group's files are dropped from
+// memory and read from the file again, as after a failed commit. A file is dropped from memory
+// when its last view goes (once that is written), so memory follows the live files.
 
 import type Database from 'better-sqlite3'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
@@ -14,6 +17,7 @@ import {
   type FilePlan,
 } from './sqlite-files.ts'
 import type { StoreChange, ViewRef } from './store.ts'
+import { createCommitGroup } from './commit-group.ts'
 
 /** The SQL the cache runs. */
 export const cacheSql = {
@@ -58,18 +62,41 @@ export interface FileCache {
   viewsOf(file: string): ViewState[]
   /** Every view of `user`, sorted by file. */
   viewsOfUser(user: string): ViewState[]
-  /** Plans, writes (one transaction) and then caches one change. */
+  /** Plans, writes (one transaction, after any staged group) and then caches one change. */
   commit(change: StoreChange): void
+  /**
+   * Plans and caches one change at once and resolves when the transaction of its group is
+   * written; rejects with `failure(err)` when it was not (then memory is read again).
+   */
+  stage(change: StoreChange): Promise<void>
+  /** Writes the staged group now (before SQL that must see it). Its failure goes to stagers. */
+  flush(): void
   expireViews(olderThanMs: number): ViewRef[]
   deleteFile(file: string): boolean
   /** Drops every file from memory; the next reads come from the database. */
   forget(): void
+  /** Document/view transactions written so far: one per commit and one per group. */
+  readonly transactions: number
+}
+
+/** How {@link createFileCache} groups staged changes. */
+export interface FileCacheOptions {
+  /** Most staged changes written in one transaction (store.maxGroupedCommits). */
+  readonly maxGroupedCommits: number
+  /** The error stagers of a failed group are rejected with. */
+  readonly failure: (err: unknown) => Error
+}
+
+/** One staged change: the files it planned (memory shows them) and the plans that write. */
+interface Staged {
+  readonly files: readonly string[]
+  readonly writes: readonly FilePlan[]
 }
 
 const byUser = (a: ViewState, b: ViewState) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0)
 
 /** Creates the cache over `db`; it must be the only writer of documents and views. */
-export function createFileCache(db: Database.Database): FileCache {
+export function createFileCache(db: Database.Database, options: FileCacheOptions): FileCache {
   const st = Object.fromEntries(
     Object.entries(cacheSql).map(([name, text]) => [name, db.prepare(text)]),
   ) as Statements
@@ -123,6 +150,39 @@ export function createFileCache(db: Database.Database): FileCache {
     return gone
   })
 
+  let transactions = 0
+  const writeCounted = (plans: readonly FilePlan[]) => {
+    write(plans)
+    transactions++
+  }
+
+  // Plans `change` against memory; the plans' next entries are not cached yet.
+  const planChange = (change: StoreChange): FilePlan[] =>
+    [...changesByFile(change)].map(([file, c]) => planFile(file, entry(file), c))
+
+  // A file without views leaves memory, but only once memory no longer runs ahead of the file.
+  const evictIfViewless = (file: string) => {
+    if (entries.get(file)?.views.size === 0) entries.delete(file)
+  }
+
+  const group = createCommitGroup<Staged>({
+    maxSize: options.maxGroupedCommits,
+    write(items) {
+      const plans = items.flatMap((item) => item.writes)
+      if (plans.length > 0) writeCounted(plans)
+    },
+    settled(items, err) {
+      // A failed group wrote nothing: read its files from the database again.
+      for (const { files } of items) {
+        for (const file of files) {
+          if (err === undefined) evictIfViewless(file)
+          else entries.delete(file)
+        }
+      }
+    },
+    failure: options.failure,
+  })
+
   const removeFile = db.transaction((file: string): boolean => {
     const docs = st.deleteDocument.run(file).changes
     const views = st.deleteViewsOfFile.run(file).changes
@@ -140,14 +200,16 @@ export function createFileCache(db: Database.Database): FileCache {
     getView: (ref) => entry(ref.file).views.get(ref.user)?.view,
     viewsOf: (file) => [...entry(file).views.values()].map((c) => c.view).sort(byUser),
     viewsOfUser(user) {
+      group.flush()
       const files = st.filesOfUser.pluck().all(user) as string[]
       return files.flatMap((file) => entry(file).views.get(user)?.view ?? [])
     },
     commit(change) {
-      const plans = [...changesByFile(change)].map(([file, c]) => planFile(file, entry(file), c))
+      group.flush()
+      const plans = planChange(change)
       const writes = plans.filter((p) => !isEmptyPlan(p))
       try {
-        if (writes.length > 0) write(writes)
+        if (writes.length > 0) writeCounted(writes)
       } catch (err) {
         // Nothing was written; read these files afresh next time in case memory was wrong.
         for (const { file } of plans) entries.delete(file)
@@ -158,12 +220,35 @@ export function createFileCache(db: Database.Database): FileCache {
         else entries.set(file, next)
       }
     },
-    expireViews: (olderThanMs) => expire(olderThanMs),
+    stage(change) {
+      const plans = planChange(change)
+      const writes = plans.filter((p) => !isEmptyPlan(p))
+      const files = plans.map((p) => p.file)
+      for (const { file, next } of plans) entries.set(file, next)
+      if (writes.length === 0 && !group.isOpen) {
+        // Memory and file agree and nothing read unwritten state: durable already.
+        for (const file of files) evictIfViewless(file)
+        return Promise.resolve()
+      }
+      return group.add({ files, writes })
+    },
+    flush: () => group.flush(),
+    expireViews(olderThanMs) {
+      group.flush()
+      return expire(olderThanMs)
+    },
     deleteFile(file) {
+      group.flush()
       const existed = removeFile(file)
       entries.delete(file)
       return existed
     },
-    forget: () => entries.clear(),
+    forget() {
+      group.flush()
+      entries.clear()
+    },
+    get transactions() {
+      return transactions
+    },
   }
 }

@@ -7,11 +7,14 @@
 // written pages) but may lose the last commits on power loss or an OS crash; the database never
 // corrupts either way. `synchronous = FULL` fsyncs the WAL on every commit and also survives
 // power loss, at about a tenth of the commit rate (BENCHMARKS.md: ~65 k vs ~5.6 k tx/s).
+// commitGrouped() shares one such transaction among the changes staged in one event-loop tick
+// (commit-group.ts) and resolves only once it is written: durable to the same level.
 
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { SyncError, ErrorCode } from '../../shared/errors.ts'
+import { defaultConfig } from '../config.ts'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
 import { migrate } from './schema.ts'
 import * as rows from './sqlite-rows.ts'
@@ -39,6 +42,8 @@ export interface SqliteStoreOptions {
   readonly synchronous?: SynchronousLevel
   /** How long a statement waits for a lock held by another connection. */
   readonly busyTimeoutMs?: number
+  /** Most commitGrouped() changes in one transaction (config `store.maxGroupedCommits`). */
+  readonly maxGroupedCommits?: number
 }
 
 const sql = {
@@ -66,6 +71,8 @@ export interface SqliteStore extends Store {
   readonly synchronous: SynchronousLevel
   /** The schema version the file had when it was opened (0 for a new file). */
   readonly openedAtVersion: number
+  /** Document/view transactions written since open: one per commit(), one per group. */
+  readonly transactions: number
   /**
    * Drops the documents and views held in memory, so the next reads come from the file as
    * after a restart (tests; the file is the truth, memory only saves reading it back).
@@ -79,6 +86,7 @@ export interface SqliteStore extends Store {
  */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const { path, synchronous = 'normal', busyTimeoutMs = 5_000 } = options
+  const { maxGroupedCommits = defaultConfig.store.maxGroupedCommits } = options
   let db: Database.Database
   try {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true })
@@ -99,7 +107,8 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const st = Object.fromEntries(
     Object.entries(sql).map(([name, text]) => [name, db.prepare(text)]),
   ) as Statements
-  return createSqliteStore(db, st, { path, synchronous, openedAtVersion: from })
+  const info = { path, synchronous, openedAtVersion: from }
+  return createSqliteStore(db, st, info, maxGroupedCommits)
 }
 
 function storeError(what: string, err: unknown): Error {
@@ -116,8 +125,10 @@ function createSqliteStore(
   db: Database.Database,
   st: Statements,
   info: { path: string; synchronous: SynchronousLevel; openedAtVersion: number },
+  maxGroupedCommits: number,
 ): SqliteStore {
-  const files = createFileCache(db)
+  const commitFailed = (err: unknown) => storeError('Commit failed', err)
+  const files = createFileCache(db, { maxGroupedCommits, failure: commitFailed })
   const count = (s: Database.Statement): number => s.pluck().get() as number
   // Every request reads the ACL rules. Another connection (the CLI) may change them, which
   // PRAGMA data_version reveals, so they are read again only after a change.
@@ -135,11 +146,15 @@ function createSqliteStore(
   return {
     db,
     ...info,
+    get transactions() {
+      return files.transactions
+    },
     forgetCache: () => files.forget(),
     getDocument(file: string): DocumentState | undefined {
       return read(() => files.getDocument(file))
     },
     listDocuments(opts: ListDocumentsOptions = {}): DocumentSummary[] {
+      files.flush()
       const params = {
         prefix: opts.prefix ?? '',
         after: opts.after ?? null,
@@ -167,7 +182,15 @@ function createSqliteStore(
       try {
         files.commit(change)
       } catch (err) {
-        throw storeError('Commit failed', err)
+        throw commitFailed(err)
+      }
+    },
+    commitGrouped(change: StoreChange): Promise<void> {
+      try {
+        checkChange(change)
+        return files.stage(change)
+      } catch (err) {
+        return Promise.reject(commitFailed(err))
       }
     },
     deleteDocument(file: string): boolean {
@@ -212,7 +235,13 @@ function createSqliteStore(
       }
       return [...rules.list]
     },
-    stats: (): StoreStats => ({ documents: count(st.countDocuments), views: count(st.countViews) }),
-    close: () => db.close(),
+    stats(): StoreStats {
+      files.flush()
+      return { documents: count(st.countDocuments), views: count(st.countViews) }
+    },
+    close() {
+      files.flush()
+      db.close()
+    },
   }
 }

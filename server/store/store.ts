@@ -115,6 +115,15 @@ export interface Store {
    * returns. The sync service calls this before an answer leaves the server (DESIGN §7).
    */
   commit(change: StoreChange): void
+  /**
+   * Group commit: applies `change` like {@link commit} (later reads see it at once) but writes
+   * it in one transaction with the other changes staged in this event-loop tick, and resolves
+   * once that transaction is as durable as a commit. Nothing that reveals the change (an
+   * answer) may leave before. If the transaction fails, every change of its group rejects
+   * with ERR_STORE_UNAVAILABLE and memory is read from the file again; an invalid change
+   * rejects alone.
+   */
+  commitGrouped(change: StoreChange): Promise<void>
   /** Explicitly deletes a document row and all its views (admin action, `N:` is a commit). */
   deleteDocument(file: string): boolean
 

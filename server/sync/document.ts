@@ -1,7 +1,10 @@
 // Runs MobWrite requests against the store, one document at a time: parse → lock the touched
-// documents → load their views and texts → pure engine step → ONE commit → answer. The commit
-// happens before the answer is returned, so an answer never describes state a crash could lose
-// (DESIGN §7). Owns no timers and no sockets.
+// documents → load their views and texts → pure engine step → ONE commit → answer. The answer
+// is returned only once the commit is durable, so it never describes state a crash could lose
+// (DESIGN §7). The commit is a group commit (store.commitGrouped): the step's state is in the
+// store's memory at once, so the lock is released after the step and the next request on the
+// same documents can run in the same tick and join the same transaction; every answer waits for
+// that transaction, and if it fails they all fail. Owns no timers and no sockets.
 
 import { parseRequest, type ParsedRequest } from '../../shared/mobwrite/codec.ts'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
@@ -51,7 +54,7 @@ export interface DocumentRunnerOptions {
 
 /** Serialized access to documents for requests and for admin operations. */
 export interface DocumentRunner {
-  /** Runs one request text with the requester's `facts`; resolves after the commit. */
+  /** Runs one request text with the requester's `facts`; resolves once its commit is durable. */
   run(text: string, facts: RequestFacts): Promise<StepOutcome>
   /** Runs `fn` while holding `files` (for admin changes outside a request). */
   withDocuments<T>(files: readonly string[], fn: () => T): Promise<T>
@@ -80,7 +83,12 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
     return refs
   }
 
-  function step(request: ParsedRequest, refs: ViewRef[], facts: RequestFacts): StepOutcome {
+  // One engine step under the lock; `durable` settles when its commit's group is written.
+  function step(
+    request: ParsedRequest,
+    refs: ViewRef[],
+    facts: RequestFacts,
+  ): { outcome: StepOutcome; durable: Promise<void> } {
     const files = unique(refs)
     const refByKey = new Map(refs.map((r) => [viewKey(r.user, r.file), r]))
     const views = new Map(store.getViews(refs).map((v) => [viewKey(v.user, v.file), v]))
@@ -99,12 +107,15 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
       sentCollaborators,
     })
     const change = toStoreChange(result.views, result.documents, refByKey)
-    store.commit(change)
-    for (const [key, sent] of result.sentCollaborators) sentCollaborators.set(key, sent)
-    for (const { user, file } of change.deleteViews ?? []) {
-      sentCollaborators.delete(viewKey(user, file))
-    }
-    return {
+    const committed = store.commitGrouped(change)
+    // What was sent counts only once the answer can leave (a failed commit sends nothing).
+    const durable = committed.then(() => {
+      for (const [key, sent] of result.sentCollaborators) sentCollaborators.set(key, sent)
+      for (const { user, file } of change.deleteViews ?? []) {
+        sentCollaborators.delete(viewKey(user, file))
+      }
+    })
+    const outcome: StepOutcome = {
       answer: result.answer,
       changed: (change.putDocuments ?? []).filter((d) => result.changedFiles.includes(d.file)),
       deleted: (change.deleteDocuments ?? []).map((file) => ({
@@ -115,6 +126,7 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
       removedViews: change.deleteViews ?? [],
       users: new Set(refs.map((r) => r.user)),
     }
+    return { outcome, durable }
   }
 
   return {
@@ -128,7 +140,10 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
         const message = `Invalid user id or document name ${JSON.stringify(bad)}`
         return Promise.reject(new SyncError(ErrorCode.ERR_REQUEST_INVALID, message))
       }
-      return lock.run(unique(refs), () => step(request, refs, facts))
+      // The lock covers the step only; the answer waits for the step's commit to be durable.
+      return lock
+        .run(unique(refs), () => step(request, refs, facts))
+        .then(({ outcome, durable }) => durable.then(() => outcome))
     },
     withDocuments: (files, fn) => lock.run(files, fn),
     forget(views) {

@@ -5,20 +5,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { SyncError } from '../../shared/errors.ts'
-import type { Identity } from '../auth/identity.ts'
 import { openSqliteStore } from '../store/sqlite.ts'
 import { createMemoryStore } from '../store/memory.ts'
 import { createSyncService } from '../sync/service.ts'
 import { createSimClient, converge, tokensIn } from './sync-sim.ts'
-
-const ann: Identity = {
-  principal: 'anonymous',
-  isAnonymous: true,
-  name: 'Ann',
-  ip: '127.0.0.1',
-  handle: '~Ann:127.0.0.1',
-  tokenId: null,
-}
+import { ann } from './sync-helpers.ts'
 
 function sqliteService(t: { after: (fn: () => void) => void }) {
   const store = openSqliteStore({ path: ':memory:' })
