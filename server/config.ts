@@ -182,6 +182,12 @@ export interface SyncServiceConfig {
   maxDocChars: number
   /** diff-match-patch `Diff_Timeout` for the server's diffs and merges, in seconds (DESIGN §6). */
   diffTimeoutSec: number
+  /**
+   * Characters of recorded text changes kept in memory (for all documents together), so the
+   * edit from a view's shadow to today's text is composed instead of diffed over the whole text.
+   * The oldest go first; 0 turns composing off. Env: TANDEM_CHANGE_MEMORY_CHARS.
+   */
+  changeMemoryChars: number
   /** Largest `m:` metadata (a caret) kept on a view, in characters; longer metadata is ignored. */
   maxMetaChars: number
 }
@@ -225,6 +231,7 @@ export const defaultConfig: Config = {
     maxDocChars: 1_048_576,
     // MobWrite used 0.1 s, so one hostile text cannot stall the server.
     diffTimeoutSec: 0.1,
+    changeMemoryChars: 16 * 1024 * 1024,
     maxMetaChars: 4096,
   },
   auth: {

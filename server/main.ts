@@ -3,7 +3,8 @@
 // ./data/tandem.db; its folder is created), TANDEM_SYNCHRONOUS=full for power-loss durability,
 // TANDEM_ALLOW_ANONYMOUS / TANDEM_DEFAULT_ACCESS / TANDEM_ALLOWED_ORIGINS (server/auth/env.ts),
 // TANDEM_TCP_PORT or --tcp-port <n> (the raw MobWrite TCP gateway; off unless given),
-// TANDEM_MAX_DOC_CHARS (largest document, UTF-16 code units),
+// TANDEM_MAX_DOC_CHARS (largest document, UTF-16 code units), TANDEM_CHANGE_MEMORY_CHARS
+// (recorded text changes kept for composing edits),
 // --tls-cert/--tls-key, --admin-token and the other operations settings (server/ops/env.ts).
 // `npm start` runs it precompiled (server/build.ts → dist/server/main.js, plain node); `npm run
 // dev` runs it from the sources under tsx. Paths to files must not assume either layout.
@@ -38,6 +39,17 @@ function readPort(name: string, raw: string): number {
   return port
 }
 
+/** An integer environment variable of at least `min`, or `fallback` when it is not set. */
+function readCount(env: NodeJS.ProcessEnv, name: string, min: number, fallback: number): number {
+  const raw = env[name]
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (raw.trim() === '' || !Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer of at least ${min}, got ${raw}`)
+  }
+  return value
+}
+
 function readConfig(env: NodeJS.ProcessEnv): Config {
   const config = structuredClone(defaultConfig)
   config.http.port = readPort('PORT', env.PORT ?? String(config.http.port))
@@ -48,15 +60,13 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   const tcpPort = readFlag(argv, '--tcp-port', '3017') ?? env.TANDEM_TCP_PORT
   if (tcpPort !== undefined) config.gateway.tcpPort = readPort('--tcp-port', tcpPort)
   config.auth = readAuthEnv(config.auth, env)
-  if (env.TANDEM_MAX_DOC_CHARS !== undefined) {
-    const chars = Number(env.TANDEM_MAX_DOC_CHARS)
-    if (!Number.isSafeInteger(chars) || chars < 1) {
-      throw new RangeError(
-        `TANDEM_MAX_DOC_CHARS must be a positive integer, got ${env.TANDEM_MAX_DOC_CHARS}`,
-      )
-    }
-    config.sync.maxDocChars = chars
-  }
+  config.sync.maxDocChars = readCount(env, 'TANDEM_MAX_DOC_CHARS', 1, config.sync.maxDocChars)
+  config.sync.changeMemoryChars = readCount(
+    env,
+    'TANDEM_CHANGE_MEMORY_CHARS',
+    0,
+    config.sync.changeMemoryChars,
+  )
   if (env.TANDEM_SYNCHRONOUS !== undefined) {
     const level = env.TANDEM_SYNCHRONOUS.toLowerCase()
     if (level !== 'normal' && level !== 'full') {

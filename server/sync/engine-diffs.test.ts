@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { createRng } from '../../e2e/bench/lib/rng.ts'
 import { applyHunks, fromDelta, toDelta } from '../../shared/mobwrite/delta.ts'
 import { diffHunks } from '../../shared/sync/diff.ts'
+import { defaultConfig } from '../config.ts'
 import { composedHunks, deltaBetween, recordChange } from './engine-diffs.ts'
 
 const applies = (from: string, delta: string, to: string) => {
@@ -45,7 +46,7 @@ test('recorded changes compose into the edit from any earlier text to a later on
         points.splice(at, cut, ...[...pieces[pick(pieces.length)]!])
       }
       const next = points.join('')
-      recordChange(last, next, 0.1)
+      recordChange(last, next, 0.1, defaultConfig.sync.changeMemoryChars)
       if (next !== last) texts.push(next)
     }
     for (let k = 0; k < 10; k++) {
@@ -67,4 +68,16 @@ test('recorded changes compose into the edit from any earlier text to a later on
     }
   }
   assert.equal(composedHunks('never recorded', 'anything', 'chars'), null)
+})
+
+test('recorded changes stay within the memory limit, the oldest going first', () => {
+  const texts = Array.from({ length: 6 }, (_, i) => `memory limit test ${i} `.repeat(50))
+  // 0 keeps nothing: every edit is diffed.
+  recordChange(texts[0]!, texts[1]!, 0.1, 0)
+  assert.equal(composedHunks(texts[0]!, texts[1]!, 'chars'), null)
+  // Room for about two texts: the newest changes compose, the oldest were dropped.
+  const room = texts[0]!.length * 2
+  for (let i = 1; i < texts.length; i++) recordChange(texts[i - 1]!, texts[i]!, 0.1, room)
+  assert.ok(composedHunks(texts[4]!, texts[5]!, 'chars'))
+  assert.equal(composedHunks(texts[0]!, texts[5]!, 'chars'), null)
 })

@@ -15,8 +15,6 @@ import { wordDiffHunks } from '../../shared/sync/word-diff.ts'
 const maxRememberedChars = 256 * 1024
 /** How many (shadow, text) pairs are remembered. */
 const maxPairs = 8
-/** How many characters of recorded text changes are kept (the oldest go first). */
-const maxChangeChars = 16 * 1024 * 1024
 /** A change whose differing middle is longer than this is not recorded (its diff is not cheap). */
 const maxChangeMiddle = 4096
 /** Hunks of a composed edit closer than this are re-diffed together. */
@@ -51,9 +49,17 @@ function middleLength(a: string, b: string): number {
   return Math.max(a.length, b.length) - prefix - suffix
 }
 
-/** Records that a master text changed from `from` to `to` (so later edits can be composed). */
-export function recordChange(from: string, to: string, timeoutSec: number): void {
-  if (from === to || from.length + to.length > maxRememberedChars) return
+/**
+ * Records that a master text changed from `from` to `to` (so later edits can be composed),
+ * keeping at most `memoryChars` characters of recorded changes (the oldest go first).
+ */
+export function recordChange(
+  from: string,
+  to: string,
+  timeoutSec: number,
+  memoryChars: number,
+): void {
+  if (from === to || from.length + to.length > Math.min(maxRememberedChars, memoryChars)) return
   if (middleLength(from, to) > maxChangeMiddle) return
   if (changes.delete(from)) changeChars -= from.length
   changes.set(from, {
@@ -63,7 +69,7 @@ export function recordChange(from: string, to: string, timeoutSec: number): void
   })
   changeChars += from.length
   for (const oldest of changes.keys()) {
-    if (changeChars <= maxChangeChars) break
+    if (changeChars <= memoryChars) break
     changes.delete(oldest)
     changeChars -= oldest.length
   }

@@ -23,6 +23,8 @@ export interface GroupInput {
   readonly isReadOnly: boolean
   readonly maxDocChars: number
   readonly diffTimeoutSec: number
+  /** Characters of recorded changes kept (engine-diffs.ts `recordChange`); 0: none. */
+  readonly changeMemoryChars: number
 }
 
 /** A problem found while running a group. */
@@ -100,7 +102,7 @@ function flushEdit(w: Work, input: GroupInput): void {
 
 /** Changes the master text and records the change (engine-diffs.ts) for later edits. */
 function setMaster(w: Work, next: string, input: GroupInput): void {
-  if (w.master !== null) recordChange(w.master, next, input.diffTimeoutSec)
+  if (w.master !== null) recordChange(w.master, next, input.diffTimeoutSec, input.changeMemoryChars)
   w.master = next
 }
 

@@ -36,6 +36,8 @@ export interface EngineOptions {
   readonly diffTimeoutSec: number
   /** Largest `m:` metadata kept on a view, in characters; longer metadata is ignored. */
   readonly maxMetaChars: number
+  /** Characters of recorded text changes kept for composing edits (engine-diffs.ts); 0: off. */
+  readonly changeMemoryChars: number
 }
 
 /** The engine's defaults: the `sync` section of server/config.ts. */
@@ -43,8 +45,8 @@ export const defaultEngineOptions: EngineOptions = engineOptionsOf(defaultConfig
 
 /** The engine's limits out of the `sync` config section. */
 export function engineOptionsOf(config: SyncServiceConfig): EngineOptions {
-  const { maxDocChars, diffTimeoutSec, maxMetaChars } = config
-  return { maxDocChars, diffTimeoutSec, maxMetaChars }
+  const { maxDocChars, diffTimeoutSec, maxMetaChars, changeMemoryChars } = config
+  return { maxDocChars, diffTimeoutSec, maxMetaChars, changeMemoryChars }
 }
 
 /** The input of {@link syncStep}. */
@@ -238,6 +240,7 @@ function runEdits(s: Step, actions: readonly EditAction[]): void {
     isReadOnly: access === 'read',
     maxDocChars: options.maxDocChars,
     diffTimeoutSec: options.diffTimeoutSec,
+    changeMemoryChars: options.changeMemoryChars,
   })
   if (out.refusal) return refuse(s, file, out.refusal.code, out.refusal.message)
   setView(s, key, out.view)
