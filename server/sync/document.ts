@@ -83,7 +83,10 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
     return refs
   }
 
-  // One engine step under the lock; `durable` settles when its commit's group is written.
+  // One engine step under the lock; `durable` settles when its commit's group is written. The
+  // step reads and stages in one synchronous run, so what it read (perhaps another request's
+  // staged state) is in the group it joins: nothing here may write the group early (store
+  // methods that read SQL, such as listDocuments or stats, do).
   function step(
     request: ParsedRequest,
     refs: ViewRef[],
