@@ -86,15 +86,10 @@ class RequestContext implements TransportContext {
   }
 
   get signal(): AbortSignal | undefined {
-    const response = this.response
-    if (!response) return undefined
+    if (!this.response) return undefined
     if (!this.#abort) {
       const abort = (this.#abort = new AbortController())
-      if (response.closed && !response.writableFinished) abort.abort()
-      else
-        response.once('close', () => {
-          if (!response.writableFinished) abort.abort()
-        })
+      this.onClientGone(() => abort.abort())
     }
     return this.#abort.signal
   }
