@@ -18,16 +18,23 @@ export const serverDistDir = join(rootDir, 'dist', 'server')
 /** The entry points, relative to server/, each bundled to dist/server/<name>.js. */
 export const serverEntries = ['main.ts', 'cli.ts'] as const
 
-const options: BuildOptions = {
-  entryPoints: serverEntries.map((entry) => join(serverDir, entry)),
-  outdir: serverDistDir,
+/**
+ * A Node 20 ES-module bundle whose npm packages load from node_modules at run time: native
+ * addons cannot be bundled, and the rest starts as fast from there. The benchmark's peer
+ * wrappers are built the same way (e2e/bench/lib/compile.ts).
+ */
+export const nodeBundleOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // Packages load from node_modules at run time: native addons cannot be bundled, and the
-  // rest starts as fast from there.
   packages: 'external',
+} as const satisfies BuildOptions
+
+const options: BuildOptions = {
+  ...nodeBundleOptions,
+  entryPoints: serverEntries.map((entry) => join(serverDir, entry)),
+  outdir: serverDistDir,
   sourcemap: 'linked',
   // Absolute source paths in the map would tie it to this checkout; relative ones follow it.
   sourceRoot: '',

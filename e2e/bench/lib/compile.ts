@@ -3,6 +3,7 @@
 // starts without tsx and S5's restart times compare servers, not loaders.
 import { build } from 'esbuild'
 import { basename, join, relative } from 'node:path'
+import { nodeBundleOptions } from '../../../server/build.ts'
 import { repoRoot } from './procs.ts'
 
 const built = new Map<string, Promise<string>>()
@@ -17,13 +18,9 @@ export function compiledServer(entry: string): Promise<string> {
   if (!output) {
     const outfile = join(repoRoot, 'e2e/bench/tmp/servers', basename(entry).replace(/\.ts$/, '.js'))
     output = build({
+      ...nodeBundleOptions,
       entryPoints: [join(repoRoot, entry)],
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
       logLevel: 'warning',
     }).then(() => relative(repoRoot, outfile))
     built.set(entry, output)
