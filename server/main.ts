@@ -10,16 +10,12 @@
 // dev` runs it from the sources under tsx. Paths to files must not assume either layout.
 
 import type { AddressInfo } from 'node:net'
-import { createApp } from './app.ts'
 import { type Config, defaultConfig } from './config.ts'
 import { log } from './log.ts'
-import { staticFiles } from './http/static.ts'
 import { openSqliteStore } from './store/sqlite.ts'
-import { authPlugin, createAuth } from './auth/auth.ts'
 import { readAuthEnv } from './auth/env.ts'
-import { mobwriteGateways, type MobwriteGateways } from './gateway/gateway.ts'
 import { readOpsEnv } from './ops/env.ts'
-import { createOps } from './ops/ops.ts'
+import { createTandem } from './tandem.ts'
 
 // `--name <value>` or `--name=<value>`; a flag wins over its environment variable.
 function readFlag(argv: readonly string[], name: string, example: string): string | undefined {
@@ -80,46 +76,11 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 const config = readOpsEnv(readConfig(process.env), process.env, process.argv.slice(2))
-// Edge policy, runtime admin, health and metrics (server/ops, issue 9).
-const ops = createOps(config)
 // Every answer is committed to this file before it leaves (DESIGN §7, server/store/sqlite.ts).
 const { dbPath, synchronous, maxGroupedCommits } = config.store
 const store = openSqliteStore({ path: dbPath, synchronous, maxGroupedCommits })
-// Identity, access rules, rate limits and the Bayeux policy (server/auth), on the same store.
-const auth = createAuth({ store, config: config.auth })
-// Raw MobWrite gateways (server/gateway): HTTP /scripts/q.py + /mobwrite, ws /mobwrite, TCP.
-let gateways: MobwriteGateways | undefined
-const tandem = createApp({
-  config,
-  store,
-  sync: {
-    access: (identity) => auth.access(identity),
-    guard: (identity) => auth.checkRequest(identity),
-    checkName: (file) => ops.checkName(file) ?? auth.checkDocName(file),
-  },
-  plugins: [
-    // First: its push route must be tried before the gateways' (push off swallows notices).
-    ops.plugin,
-    authPlugin(auth),
-    // Before the static files, which answer every path while the web build is missing.
-    mobwriteGateways({
-      config: config.gateway,
-      resolveIdentity: (req) => auth.resolveGateway(req),
-      rateLimit: (identity) => auth.checkRequest(identity),
-      onCreated: (made) => (gateways = made),
-    }),
-    staticFiles({
-      listDocuments: (req) =>
-        auth.readableDocuments({
-          headers: req.headers,
-          token: req.query['token'],
-          ip: req.ip ?? '',
-        }),
-    }),
-  ],
-  bayeuxGuards: [ops.httpGuard, auth.originGuard],
-  upgradeGuards: [auth.upgradeGuard],
-})
+// Ops, auth, sync, the MobWrite gateways and the static files (server/tandem.ts).
+const { app: tandem, ops, gateways } = createTandem(config, store)
 
 tandem.server.listen(config.http.port, config.http.host, () => {
   const { port } = tandem.server.address() as AddressInfo
@@ -127,7 +88,7 @@ tandem.server.listen(config.http.port, config.http.host, () => {
   const scheme = config.http.tlsCertPath === undefined ? 'http' : 'https'
   console.log(`Tandem listening on ${scheme}://${host}:${port}`)
 })
-const tcpServer = gateways?.tcp?.server
+const tcpServer = gateways.tcp?.server
 tcpServer?.listen(config.gateway.tcpPort ?? 0, config.gateway.tcpHost, () => {
   const { address, port } = tcpServer.address() as AddressInfo
   console.log(`MobWrite TCP gateway listening on ${address}:${port}`)

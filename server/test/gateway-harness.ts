@@ -1,13 +1,14 @@
-// Test harness for the raw MobWrite gateways: a real Tandem server on port 0 with a real SQLite
-// store, auth, the sync service on Bayeux and all three gateways (TCP on its own port 0).
+// Test harness for the raw MobWrite gateways: Tandem as `npm start` wires it (ops, auth, the sync
+// service on Bayeux, the gateways) on port 0 with an in-memory SQLite store, TCP on its own port 0.
 
 import type { AddressInfo } from 'node:net'
-import { authPlugin, createAuth, type Auth } from '../auth/auth.ts'
-import { type Config, defaultConfig } from '../config.ts'
-import { mobwriteGateways, type MobwriteGateways } from '../gateway/gateway.ts'
-import { openSqliteStore, type SqliteStore } from '../store/sqlite.ts'
+import type { Auth } from '../auth/auth.ts'
+import type { Config } from '../config.ts'
+import type { MobwriteGateways } from '../gateway/gateway.ts'
+import type { SqliteStore } from '../store/sqlite.ts'
 import type { SyncService } from '../sync/service.ts'
-import { startTestServer, type TestServer } from './harness.ts'
+import type { TestServer } from './harness.ts'
+import { startDefaultServer } from './harness.ts'
 
 /** A running server with gateways. */
 export interface GatewayServer {
@@ -24,51 +25,32 @@ export interface GatewayServer {
   close(): Promise<void>
 }
 
-/** Starts a server with every gateway on; `configure` edits the config first. Close it after. */
+/**
+ * Starts Tandem as `npm start` wires it (server/tandem.ts) with the TCP gateway on too;
+ * `configure` edits the config first. Close it after.
+ */
 export async function startGatewayServer(
   configure?: (config: Config) => void,
 ): Promise<GatewayServer> {
-  const store = openSqliteStore({ path: ':memory:' })
-  const config = structuredClone(defaultConfig)
-  config.gateway.tcpPort = 0
-  config.sync.pushDebounceMs = 5
-  config.auth.rateBurst = 10_000
-  configure?.(config)
-  const auth = createAuth({ store, config: config.auth })
-  let gateways: MobwriteGateways | undefined
-  const srv = await startTestServer({
-    store,
-    configure: (c) => Object.assign(c, { ...config, http: c.http, store: c.store }),
-    sync: {
-      access: (identity) => auth.access(identity),
-      identifySession: (session) => auth.identifySession(session),
-      guard: (identity) => auth.checkRequest(identity),
-      checkName: (file) => auth.checkDocName(file),
-    },
-    plugins: [
-      authPlugin(auth),
-      mobwriteGateways({
-        config: config.gateway,
-        resolveIdentity: (req) => auth.resolveGateway(req),
-        rateLimit: (identity) => auth.checkRequest(identity),
-        onCreated: (made) => (gateways = made),
-      }),
-    ],
+  const srv = await startDefaultServer((config) => {
+    config.gateway.tcpPort = 0
+    // Push notices within a few ms, and a rate burst no suite reaches: these suites send hundreds
+    // of requests back to back from one address (the limits have their own tests).
+    config.sync.pushDebounceMs = 5
+    config.auth.rateBurst = 10_000
+    configure?.(config)
   })
-  const close = async () => {
-    await srv.close()
-    store.close()
-  }
-  const tcp = gateways!.tcp!
+  const { auth, gateways } = srv.tandem
+  const tcp = gateways.tcp!
   await new Promise<void>((resolve) => tcp.server.listen(0, '127.0.0.1', resolve))
   return {
     srv,
-    store,
+    store: srv.store,
     auth,
     sync: srv.app.sync!,
-    gateways: gateways!,
+    gateways,
     tcpPort: (tcp.server.address() as AddressInfo).port,
     mobwriteWsUrl: `ws://127.0.0.1:${srv.port}/mobwrite`,
-    close,
+    close: () => srv.close(),
   }
 }

@@ -156,9 +156,11 @@ test('a forged h:/H: line is ignored: the handle is the server-derived one', opt
   )
 })
 
-test('CORS: allowed origins get headers and preflights; others get none', opts, async (t) => {
+test('CORS: allowed origins get headers and preflights; others are refused', opts, async (t) => {
   const own = await startGatewayServer((c) => {
     c.gateway.corsOrigins = ['https://app.example']
+    // The edge policy (server/ops) refuses foreign origins on every transport path first.
+    c.auth.allowedOrigins = ['https://app.example']
   })
   t.after(() => own.close())
   const url = own.srv.url + '/mobwrite'
@@ -171,9 +173,11 @@ test('CORS: allowed origins get headers and preflights; others get none', opts, 
   assert.match(pre.headers.get('access-control-allow-headers') ?? '', /Authorization/)
   const ok = await postForm(url, xhrBody('u:c\n\n'), { Origin: 'https://app.example' })
   assert.equal(ok.status, 200)
+  // Another origin is refused by the edge policy before the gateway runs (its refusal carries
+  // CORS headers so that a page can read why: server/ops/ops.ts httpGuard).
   const res = await fetch(url, { method: 'POST', headers: { Origin: 'https://evil.example' } })
-  assert.equal(res.headers.get('access-control-allow-origin'), null)
-  await res.text()
+  assert.equal(res.status, 403)
+  assert.equal(((await res.json()) as { code: string }).code, 'ERR_ORIGIN_FORBIDDEN')
 })
 
 test('non-ASCII, %, + and tabs survive both encodings exactly', opts, async () => {

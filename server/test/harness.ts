@@ -1,9 +1,12 @@
 // Test harness: a real Tandem server on 127.0.0.1 port 0, torn down by close(), plus waitFor()
-// for state that converges over time (STYLE §4.7: no sleeps).
+// for state that converges over time (STYLE §4.7: no sleeps). startDefaultServer wires every
+// layer as `npm start` does (server/tandem.ts); startTestServer only what a suite passes in.
 
 import type { AddressInfo } from 'node:net'
 import { type App, type AppDeps, type AppPlugin, createApp } from '../app.ts'
 import { type BayeuxConfig, type Config, defaultConfig } from '../config.ts'
+import { openSqliteStore, type SqliteStore } from '../store/sqlite.ts'
+import { createTandem, type Tandem } from '../tandem.ts'
 
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
@@ -54,6 +57,39 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     bayeuxGuards: opts.bayeuxGuards,
     upgradeGuards: opts.upgradeGuards,
   })
+  return listenOnPortZero(app, config)
+}
+
+/** A server wired as `npm start` wires it, with its layers. */
+export interface DefaultServer extends TestServer {
+  readonly tandem: Tandem
+  readonly store: SqliteStore
+  /** Stops the server and closes its store. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts Tandem exactly as `npm start` assembles it (server/tandem.ts: ops, auth with its rate
+ * limits, sync, the MobWrite gateways, static files) with the default configuration, on
+ * 127.0.0.1 port 0 with an in-memory SQLite store. `configure` is for tests about a setting.
+ */
+export async function startDefaultServer(
+  configure?: (config: Config) => void,
+): Promise<DefaultServer> {
+  const config = structuredClone(defaultConfig)
+  config.http = { ...config.http, port: 0, host: '127.0.0.1' }
+  config.store.dbPath = ':memory:'
+  configure?.(config)
+  const { dbPath, synchronous, maxGroupedCommits } = config.store
+  const store = openSqliteStore({ path: dbPath, synchronous, maxGroupedCommits })
+  const tandem = createTandem(config, store)
+  const srv = await listenOnPortZero(tandem.app, config)
+  let closing: Promise<void> | undefined
+  const close = () => (closing ??= srv.close().then(() => store.close()))
+  return { ...srv, tandem, store, close }
+}
+
+async function listenOnPortZero(app: App, config: Config): Promise<TestServer> {
   await new Promise<void>((resolve, reject) => {
     app.server.once('error', reject)
     app.server.listen(0, '127.0.0.1', () => resolve())
