@@ -32,6 +32,23 @@ test('nested buffers are unwrapped', () => {
   assert.equal(buffers.feed(`b:out 1 1 ${inner}\n\n`, 'h'), 'u:z\n\n')
 })
 
+test('every b: line of a request is fed; the first one that completes a buffer answers', () => {
+  const buffers = createGatewayBuffers(options)
+  // server.xml "Incomplete Buffer": two fragments in one request are both kept.
+  assert.equal(buffers.feed('b:two 3 2 u%3A\nb:two 3 3 q%0A\n\n', 'h'), undefined)
+  assert.equal(buffers.feed('b:two 3 1 %0A\n\n', 'h'), '\nu:q\n\n')
+  // server.xml "Nested Buffer": the three outer fragments arrive in one request.
+  const inner = (i: number, chunk: string) => encodeURIComponent(`b:in 2 ${i} ${chunk}\n`)
+  const nested = `b:out 2 2 ${inner(1, 'u%3Az')}\nb:out 2 1 ${inner(2, '%0A')}\n\n`
+  assert.equal(buffers.feed(nested, 'h'), 'u:z\n\n')
+  // server.xml "Invalid Buffers": out-of-range fragments, then a valid single-slot one.
+  const invalid = 'b:x 0 0 u%3Aa%0A\nb:y 0 1 u%3Ab%0A\nb:w 1 2 u%3Ac%0A\nb:v 1 1 u%3Ad%0A\n\n'
+  assert.equal(buffers.feed(invalid, 'h'), 'u:d\n\n')
+  // Lines after the completing fragment are dropped, as core.py returns at once.
+  assert.equal(buffers.feed('b:s 1 1 u%3Ae%0A\nb:t 1 1 u%3Af%0A\n\n', 'h'), 'u:e\n\n')
+  assert.equal(buffers.size, 0)
+})
+
 test('malformed, out-of-range and duplicate fragments are ignored', () => {
   const buffers = createGatewayBuffers(options)
   for (const bad of ['b:x 2 0 a\n\n', 'b:x 2 3 a\n\n']) {

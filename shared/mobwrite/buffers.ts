@@ -11,8 +11,9 @@ import { parseRequest, type BufferLine } from './codec.ts'
 export interface GatewayBuffers {
   /**
    * The request to run for `text`: `text` itself when it holds no `b:` line (or is not
-   * terminated), the reassembled request when this fragment completed one, or undefined while
-   * fragments are missing. The codec skips a malformed `b:` line as junk, as the daemon did.
+   * terminated), the reassembled request when one of its fragments completed one (every `b:`
+   * line is fed, in order), or undefined while fragments are missing. The codec skips a
+   * malformed `b:` line as junk, as the daemon did.
    * @throws SyncError `ERR_REQUEST_INVALID` when a complete buffer does not percent-decode.
    */
   feed(text: string, owner: string): string | undefined
@@ -82,22 +83,31 @@ export function createGatewayBuffers(options: BufferOptions): GatewayBuffers {
     return joined
   }
 
+  // core.py parseRequest feeds every b: line in order; the first one that completes a buffer
+  // replaces the whole request ("buffers are not intended to be mixed with other commands").
   function feed(text: string, owner: string, depth = 0): string | undefined {
-    // "buffers are not intended to be mixed with other commands" (core.py): the first b:/B:
-    // line of a terminated request decides and the other lines are dropped.
-    const { terminated, buffer: fragment } = parseRequest(text)
-    if (!terminated || fragment === null) return text
+    const { terminated, lines } = parseRequest(text)
+    const fragments = lines.filter((l): l is BufferLine => l.type === 'buffer')
+    if (!terminated || fragments.length === 0) return text
     // Buffers may nest (server.xml "Nested Buffer"); three levels is more than any client makes.
     if (depth > 3) return undefined
+    for (const fragment of fragments) {
+      const encoded = feedFragment(owner, fragment)
+      if (encoded === undefined) continue
+      // The daemon re-parses the decoded text with its last character doubled: clients end a
+      // buffered request with a single "\n" (server.xml "Complete Buffer").
+      const whole = decodeBuffer(encoded)
+      return feed(whole + whole.slice(-1), owner, depth + 1)
+    }
+    return undefined
+  }
+
+  // One fragment: out-of-range ones are ignored (server.xml "Invalid Buffers"; N beyond the
+  // size limit could never complete), a single-slot one is whole at once.
+  function feedFragment(owner: string, fragment: BufferLine): string | undefined {
     const { total, index, chunk } = fragment
-    // Out-of-range fragments are ignored; N beyond the size limit could never complete.
     if (index < 1 || index > total || total > options.maxBufferChars) return undefined
-    const encoded = total === 1 ? chunk : store(owner, fragment)
-    if (encoded === undefined) return undefined
-    // The daemon re-parses the decoded text with its last character doubled: clients end a
-    // buffered request with a single "\n" (server.xml "Complete Buffer").
-    const whole = decodeBuffer(encoded)
-    return feed(whole + whole.slice(-1), owner, depth + 1)
+    return total === 1 ? chunk : store(owner, fragment)
   }
 
   return {
