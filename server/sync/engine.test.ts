@@ -163,6 +163,27 @@ const conversations: Conversation[] = [
     texts: { t: 'Hi world' },
   },
   {
+    name: 'a D: delta that recreates a nullified text is answered d: (nothing was overwritten)',
+    steps: [
+      ['u:a / f:0:t / R:0:Hi world', 'F:0:t / D:0:=8'],
+      ['u:b / f:0:t / r:1:Hi world', 'F:1:t / d:0:=8'],
+      ['u:a / N:t', ''],
+      ['u:b / f:1:t / D:1:=8', 'F:2:t / d:1:=8'],
+      // Once the text exists, D: overwrites again and is answered D:.
+      ['u:b / f:2:t / D:2:=8\t+!', 'F:3:t / D:2:=9'],
+    ],
+    texts: { t: 'Hi world!' },
+  },
+  {
+    name: 'stacked D: deltas onto a nullified text: only the first one recreates it',
+    steps: [
+      ['u:c / f:0:t / r:1:Hi', 'F:1:t / d:0:=2'],
+      ['u:a / n:t', ''],
+      ['u:c / f:1:t / D:1:=2 / D:2:=2\t+!', 'F:3:t / D:1:=3'],
+    ],
+    texts: { t: 'Hi!' },
+  },
+  {
     name: 'a brand-new view of a nullified file gets r:',
     steps: [
       ['u:a / f:0:t / R:0:Hi', 'F:0:t / D:0:=2'],

@@ -223,8 +223,22 @@ function newView(user: string, file: string): ViewState {
   }
 }
 
-function runEdits(s: Step, actions: readonly EditAction[]): void {
-  const { user, file, echoUser } = actions[0] as EditAction
+// core.py applyPatches: a forced delta onto a text that does not exist (never set, or nullified)
+// has nothing to overwrite, so it loses its force and is answered with a merge delta `d:`
+// (server.xml "Force Delta nullified file"). The text exists again once the first delta that
+// is not a repeat (or a raw dump) ran, so the flag is cleared up to that action only.
+function unforceOntoNullText(actions: readonly EditAction[], clientVersion: number) {
+  const out = [...actions]
+  for (const [i, a] of out.entries()) {
+    if (a.kind === 'raw') break
+    out[i] = { ...a, force: false }
+    if (a.clientVersion >= clientVersion) break
+  }
+  return out
+}
+
+function runEdits(s: Step, group: readonly EditAction[]): void {
+  const { user, file, echoUser } = group[0] as EditAction
   const { facts, options, nowMs } = s.input
   if (refuseName(s, file)) return
   const access = facts.access(file)
@@ -234,6 +248,7 @@ function runEdits(s: Step, actions: readonly EditAction[]): void {
   const metaText = s.meta.get(key)
   const view = { ...old, handle: facts.handle, lastSeenMs: nowMs, meta: metaText ?? old.meta }
   const doc = s.docs.get(file) ?? null
+  const actions = doc?.text == null ? unforceOntoNullText(group, old.clientVersion) : group
   const out = runGroup(actions, {
     view,
     master: doc?.text ?? null,
