@@ -211,3 +211,39 @@ export async function caretToLineEnd(page: Page, line: number): Promise<void> {
   for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown')
   await page.keyboard.press('End')
 }
+
+/** A seeded random generator (mulberry32), so a failing run can be replayed by its seed. */
+export { createRng as seededRandom } from './bench/lib/rng.ts'
+
+/** Type `text` into the focused element one key at a time, `minMs`–`maxMs` apart, like a person. */
+export async function typeLikeHuman(
+  page: Page,
+  text: string,
+  random: () => number,
+  minMs = 20,
+  maxMs = 60,
+): Promise<void> {
+  for (const key of text) {
+    await page.keyboard.type(key)
+    await page.waitForTimeout(minMs + Math.floor(random() * (maxMs - minMs + 1)))
+  }
+}
+
+/**
+ * Type the words `word(1)`, `word(2)`, … like a person, with a short pause after each, until
+ * `stop()` says so; resolves with everything typed.
+ */
+export async function typeWordsUntil(
+  page: Page,
+  word: (index: number) => string,
+  stop: () => boolean,
+  random: () => number,
+): Promise<string> {
+  let typed = ''
+  for (let i = 1; !stop(); i++) {
+    await typeLikeHuman(page, word(i), random)
+    typed += word(i)
+    await page.waitForTimeout(100 + Math.floor(random() * 300))
+  }
+  return typed
+}
