@@ -54,30 +54,23 @@ test('recorded changes compose into the edit from any earlier text to a later on
       const j = i + pick(texts.length - i)
       const [from, to] = [texts[i]!, texts[j]!]
       if (i === j) continue
-      for (const unit of ['chars', 'words'] as const) {
-        const hunks = composedHunks(from, to, unit)
-        assert.ok(hunks, `revisions ${i} → ${j} compose by ${unit}`)
-        assert.equal(applyHunks(from, hunks), to)
-      }
+      const hunks = composedHunks(from, to)
+      assert.ok(hunks, `revisions ${i} → ${j} compose`)
+      assert.equal(applyHunks(from, hunks), to)
       applies(from, deltaBetween(from, to, 0.1), to)
-      // A client text made from an earlier text reaches a later one through that ancestor.
-      const points = [...from]
-      points.splice(pick(points.length + 1), pick(4), 'typed ')
-      const client = points.join('')
-      applies(client, deltaBetween(client, to, 0.1, from), to)
     }
   }
-  assert.equal(composedHunks('never recorded', 'anything', 'chars'), null)
+  assert.equal(composedHunks('never recorded', 'anything'), null)
 })
 
 test('recorded changes stay within the memory limit, the oldest going first', () => {
   const texts = Array.from({ length: 6 }, (_, i) => `memory limit test ${i} `.repeat(50))
   // 0 keeps nothing: every edit is diffed.
   recordChange(texts[0]!, texts[1]!, 0.1, 0)
-  assert.equal(composedHunks(texts[0]!, texts[1]!, 'chars'), null)
+  assert.equal(composedHunks(texts[0]!, texts[1]!), null)
   // Room for about two texts: the newest changes compose, the oldest were dropped.
   const room = texts[0]!.length * 2
   for (let i = 1; i < texts.length; i++) recordChange(texts[i - 1]!, texts[i]!, 0.1, room)
-  assert.ok(composedHunks(texts[4]!, texts[5]!, 'chars'))
-  assert.equal(composedHunks(texts[0]!, texts[5]!, 'chars'), null)
+  assert.ok(composedHunks(texts[4]!, texts[5]!))
+  assert.equal(composedHunks(texts[0]!, texts[5]!), null)
 })

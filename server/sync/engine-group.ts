@@ -4,9 +4,10 @@
 // the server really expects next. Pure.
 
 import type { Action } from '../../shared/mobwrite/codec.ts'
-import { fromDelta } from '../../shared/mobwrite/delta.ts'
+import { fromDelta, type Hunk } from '../../shared/mobwrite/delta.ts'
 import { decodeText, encodeText, normalizeLineBreaks } from '../../shared/mobwrite/escape.ts'
-import { mergeTexts } from '../../shared/sync/merge.ts'
+import { compose, hunksOf, opsOf, type Op } from '../../shared/sync/changes.ts'
+import { mergeTexts, refineEdit } from '../../shared/sync/merge.ts'
 import type { ViewState } from '../../shared/sync/types.ts'
 import { ErrorCode } from '../../shared/errors.ts'
 import { composedHunks, deltaBetween, recordChange } from './engine-diffs.ts'
@@ -51,10 +52,13 @@ interface Work extends StackState {
   clientVersion: number
   master: string | null
   isDeltaOk: boolean
-  /** Shadow before the first client delta not yet merged into the master text. */
-  edit: { ancestor: string; force: boolean } | null
-  /** The ancestor of the last merge: the client's text and the master both descend from it. */
-  mergedFrom: string | undefined
+  /**
+   * The client deltas not yet merged into the master text: the shadow before the first one and
+   * their edits composed (refined, shared/sync/merge.ts `refineEdit`).
+   */
+  edit: { ancestor: string; ops: Op[]; force: boolean } | null
+  /** The last merge's placed edit from the client's text to the master text, exactly. */
+  merged: { from: string; to: string; hunks: Hunk[] } | null
   readOnlyRefusal: GroupProblem | null
   refusal: GroupProblem | null
   resyncs: GroupProblem[]
@@ -86,23 +90,34 @@ function flushEdit(w: Work, input: GroupInput): void {
     if (isChanged) w.readOnlyRefusal = readOnly
     return
   }
-  let next: string
-  if (w.master === null || (edit.force && isChanged)) next = w.shadow
-  else if (!isChanged || edit.force) return
-  else {
-    // The master side usually follows from the changes recorded since the client's shadow.
-    const masterWords = composedHunks(edit.ancestor, w.master, 'words') ?? undefined
-    next = mergeTexts(edit.ancestor, w.master, w.shadow, input.diffTimeoutSec, masterWords)
-    w.mergedFrom = edit.ancestor
+  if (w.master === null || (edit.force && isChanged)) {
+    return setMaster(w, normalizeLineBreaks(w.shadow), input)
   }
-  next = normalizeLineBreaks(next)
-  if (next.length > input.maxDocChars) w.refusal = tooLarge(input.maxDocChars)
-  else setMaster(w, next, input)
+  if (!isChanged || edit.force) return
+  // The master side follows exactly from the changes recorded since the client's shadow, when
+  // they are still remembered; otherwise it is read off the two texts.
+  const merged = mergeTexts(edit.ancestor, w.master, w.shadow, input.diffTimeoutSec, {
+    established: composedHunks(edit.ancestor, w.master) ?? undefined,
+    incoming: hunksOf(edit.ancestor, edit.ops),
+  })
+  const next = normalizeLineBreaks(merged.text)
+  if (next !== merged.text) return setMaster(w, next, input)
+  w.merged = { from: w.shadow, to: next, hunks: hunksOf(w.shadow, merged.toIncoming) }
+  setMaster(w, next, input, hunksOf(w.master, merged.toEstablished))
 }
 
-/** Changes the master text and records the change (engine-diffs.ts) for later edits. */
-function setMaster(w: Work, next: string, input: GroupInput): void {
-  if (w.master !== null) recordChange(w.master, next, input.diffTimeoutSec, input.changeMemoryChars)
+/**
+ * Changes the master text and records the change (engine-diffs.ts) for later edits: `hunks`
+ * when the caller knows them exactly, else a diff.
+ */
+function setMaster(w: Work, next: string, input: GroupInput, hunks?: readonly Hunk[]): void {
+  if (next.length > input.maxDocChars) {
+    w.refusal = tooLarge(input.maxDocChars)
+    return
+  }
+  if (w.master !== null) {
+    recordChange(w.master, next, input.diffTimeoutSec, input.changeMemoryChars, hunks)
+  }
   w.master = next
 }
 
@@ -156,7 +171,9 @@ function runDelta(w: Work, a: EditAction, input: GroupInput): void {
   w.clientVersion = n + 1
   if (!applied.ok) return resync(w, ErrorCode.ERR_DELTA_MISMATCH, applied.message)
   if (w.edit && w.edit.force !== a.force) flushEdit(w, input)
-  w.edit ??= { ancestor: w.shadow, force: a.force }
+  const ops = opsOf(w.shadow, refineEdit(w.shadow, applied.value.hunks, input.diffTimeoutSec))
+  if (w.edit) w.edit.ops = compose(w.edit.ops, ops)
+  else w.edit = { ancestor: w.shadow, ops, force: a.force }
   w.shadow = applied.value.text
   w.backupShadow = w.shadow
   w.backupServerVersion = w.serverVersion
@@ -175,7 +192,8 @@ function generate(w: Work, force: boolean, input: GroupInput, ackedFrom: number)
   // Nothing new since the answer the client is still missing: resend the stack as it is, so a
   // duplicated request is answered exactly like the first copy.
   if (target === w.shadow && w.editStack.some((e) => e.version >= ackedFrom)) return
-  const delta = deltaBetween(w.shadow, target, input.diffTimeoutSec, w.mergedFrom)
+  const known = w.merged?.from === w.shadow && w.merged.to === target ? w.merged.hunks : undefined
+  const delta = deltaBetween(w.shadow, target, input.diffTimeoutSec, known)
   const line = `${force ? 'D' : 'd'}:${w.serverVersion}:${delta}`
   w.editStack = [...w.editStack, { version: w.serverVersion, line }]
   w.serverVersion++
@@ -191,7 +209,7 @@ export function runGroup(actions: readonly EditAction[], input: GroupInput): Gro
     master: input.master,
     isDeltaOk: true,
     edit: null,
-    mergedFrom: undefined,
+    merged: null,
     readOnlyRefusal: null,
     refusal: null,
     resyncs: [],

