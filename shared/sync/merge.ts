@@ -130,8 +130,8 @@ function refinePair(deleted: string, inserted: string, timeoutSec: number): Hunk
 /**
  * Refines an edit of `base` read off a diff or a client's delta (which may be coarse: the
  * original client runs semantic cleanup, so one letter typed inside a word can arrive as
- * "replace the word") into character edits, as the module comment says, with pure insertions
- * The result is canonical (diff.ts `normalizeHunks`).
+ * "replace the word") into character edits, as the module comment says. The result is
+ * canonical (diff.ts `normalizeHunks`).
  */
 export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
   let budget = maxRefinements
