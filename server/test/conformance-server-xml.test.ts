@@ -20,11 +20,6 @@ interface Deviation {
   /** Tandem's line instead (any one of these). */
   readonly tandem: readonly string[]
   readonly reason: string
-  /**
-   * Tandem's line today while the merge rewrite of issue 13 is under way (the test is marked
-   * TODO when it appears, and fails on any other line). Remove once the rewrite has landed.
-   */
-  readonly beforeMergeRewrite?: string
 }
 
 // Also listed in README "Conformance with the original server".
@@ -39,7 +34,6 @@ const deviations: Readonly<Record<string, Deviation>> = {
       'wins"): a lost keystroke. Tandem\'s three-way merge keeps both replacements whole, side ' +
       'by side, so A is told to insert "Goodbye" next to its "My" (GoodbyeMy world or ' +
       'MyGoodbye world).',
-    beforeMergeRewrite: 'd:1:+Goodbye \t=8',
   },
 }
 
@@ -73,12 +67,11 @@ function withoutCollaborators(answer: string): string {
 /** The answers Tandem may give where server.xml's answer `index` of `name` is `expected`. */
 function allowedAnswers(name: string, index: number, expected: string) {
   const deviation = deviations[name]
-  if (deviation?.answer !== index) return { answers: [expected] }
+  if (deviation?.answer !== index) return { answers: [expected], reason: undefined }
   assert.ok(expected.includes(deviation.original), `server.xml ${name} changed; update the table`)
   const swap = (line: string) => expected.replace(deviation.original, line)
-  const pending = deviation.beforeMergeRewrite
   const answers = deviation.tandem.map(swap)
-  return { answers, pending: pending && swap(pending), reason: deviation.reason }
+  return { answers, reason: deviation.reason }
 }
 
 async function replay(t: TestContext, conversation: Conversation): Promise<void> {
@@ -92,10 +85,8 @@ async function replay(t: TestContext, conversation: Conversation): Promise<void>
     index++
     assert.ok(response !== undefined, `answer ${index} follows a question`)
     const got = withoutCollaborators(response)
-    const { answers, pending, reason } = allowedAnswers(conversation.name, index, turn.text)
+    const { answers, reason } = allowedAnswers(conversation.name, index, turn.text)
     if (reason) t.diagnostic(`answer ${index} deviates from the original: ${reason}`)
-    // Still failing, but as TODO: the merge rewrite is someone else's change in progress.
-    if (got === pending) t.todo('the merge rewrite of issue 13 has not landed yet')
     assert.ok(
       answers.includes(got),
       `answer ${index}: got ${JSON.stringify(got)}, want ${answers.map((a) => JSON.stringify(a)).join(' or ')}`,
