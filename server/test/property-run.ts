@@ -1,0 +1,183 @@
+// Runs one case of the property suite against the real server: seeds the base text, lets every
+// peer join, plays the steps (edits, syncs over the lossy link, restarts), then quiesces every
+// peer on a reliable link until all texts and the master text agree, and checks the history.
+
+import { randomUUID } from 'node:crypto'
+import { encodeText } from '../../shared/mobwrite/escape.ts'
+import { History, baseText, show, type EditSpec } from './property-model.ts'
+import {
+  loopbackAddress,
+  openLink,
+  type Link,
+  type NetEvent,
+  type Transport,
+} from './property-links.ts'
+import { createOriginalPeer, createTandemPeer, type Peer, type PeerKind } from './property-peers.ts'
+import type { RealServer } from './property-server.ts'
+
+// TANDEM_PROPERTY_TRACE=1 adds every request and answer to the reports.
+const isTracing = process.env['TANDEM_PROPERTY_TRACE'] === '1'
+
+/** One step of a case. Peer numbers are taken modulo the number of peers. */
+export type Step =
+  | { readonly do: 'edit'; readonly peer: number; readonly edit: EditSpec }
+  | { readonly do: 'sync'; readonly peer: number; readonly net: NetEvent }
+  | { readonly do: 'syncAll'; readonly nets: readonly NetEvent[] }
+  /** A sync during which the person goes on editing (the answer meets a changed text). */
+  | {
+      readonly do: 'typeDuring'
+      readonly peer: number
+      readonly net: NetEvent
+      readonly edit: EditSpec
+    }
+  | { readonly do: 'restart' }
+
+/** A whole case, as generated (and as written in a regression test). */
+export interface Case {
+  readonly peers: readonly { readonly kind: PeerKind; readonly transport: Transport }[]
+  /** Letters per word of the base text. */
+  readonly words: readonly number[]
+  readonly steps: readonly Step[]
+}
+
+/** Counters of a case (or a run), for the suite's closing diagnostic. */
+export interface Stats {
+  syncs: number
+  /** Syncs on a good link that got no answer (a restart, a refusal without an answer). */
+  unanswered: number
+  /** Answers with an `E:` line (a rate limit). */
+  refused: number
+  /** Answers with `R:`/`r:` for the file. */
+  resyncs: number
+  /** Characters the original client's patch_apply lost, kept deleted or moved. */
+  originalFuzz: number
+}
+
+/** Zeroed counters. */
+export const newStats = (): Stats => ({
+  syncs: 0,
+  unanswered: 0,
+  refused: 0,
+  resyncs: 0,
+  originalFuzz: 0,
+})
+
+/** What a case did. */
+export interface Outcome {
+  readonly violations: string[]
+  readonly report: string
+  readonly restarts: number
+  readonly stats: Stats
+}
+
+interface Running {
+  readonly history: History
+  readonly peers: Peer[]
+  readonly links: Link[]
+  readonly stats: Stats
+}
+
+async function sync(run: Running, p: number, net: NetEvent, during?: EditSpec): Promise<boolean> {
+  const peer = run.peers[p]!
+  const { request, version } = peer.build()
+  run.history.built(p, version)
+  if (net !== 'ok' || during) run.history.log.push(`  ${'ABCD'[p]} sync: ${net}`)
+  const answering = run.links[p]!.send(request, net)
+  if (during) run.history.edit(p, during)
+  const answer = await answering
+  if (isTracing)
+    run.history.log.push(`    > ${JSON.stringify(request)}\n    < ${JSON.stringify(answer)}`)
+  run.stats.syncs++
+  if (answer === null) {
+    if (net === 'ok') run.stats.unanswered++
+    return false
+  }
+  const refusal = /^E:.*$/m.exec(answer)
+  if (refusal) run.history.log.push(`  ${'ABCD'[p]} got ${refusal[0]}`)
+  if (refusal) run.stats.refused++
+  const note = peer.apply(answer)
+  if (note.resync) run.history.log.push(`  ${'ABCD'[p]} got a resync (R:/r:)`)
+  if (note.resync) run.stats.resyncs++
+  run.stats.originalFuzz += note.lost.length + note.back.length + note.misplaced.length
+  run.history.answered(p, note)
+  return true
+}
+
+async function seed(server: RealServer, file: string, base: string): Promise<void> {
+  const link = await openLink('http', { http: server.httpPort, tcp: server.tcpPort }, '127.0.0.1')
+  const answer = await link.send(`u:seed-${file}\nF:0:${file}\nr:1:${encodeText(base)}\n\n`, 'ok')
+  if (answer === null) throw new Error('The seed request got no answer')
+}
+
+async function settle(run: Running, server: RealServer, file: string): Promise<string> {
+  const deadline = Date.now() + 20_000
+  let previous = ''
+  while (Date.now() < deadline) {
+    for (const p of run.peers.keys()) await sync(run, p, 'ok')
+    const texts = new Set([...run.peers.map((peer) => peer.text), server.masterText(file) ?? ''])
+    const [text = ''] = texts
+    if (texts.size === 1 && text === previous) return text
+    previous = texts.size === 1 ? text : ''
+  }
+  const texts = run.peers.map((peer) => `'${show(peer.text)}'`).join(', ')
+  throw new Error(
+    `No convergence in 20 s: master '${show(server.masterText(file) ?? '')}', ${texts}`,
+  )
+}
+
+async function play(run: Running, server: RealServer, steps: readonly Step[]): Promise<void> {
+  const n = run.peers.length
+  let restarts = 0
+  for (const step of steps) {
+    if (step.do === 'edit') run.history.edit(step.peer % n, step.edit)
+    else if (step.do === 'sync') await sync(run, step.peer % n, step.net)
+    else if (step.do === 'typeDuring') await sync(run, step.peer % n, step.net, step.edit)
+    else if (step.do === 'syncAll') {
+      run.history.log.push(`  all sync at once`)
+      await Promise.all(run.peers.map((_, p) => sync(run, p, step.nets[p] ?? 'ok')))
+    } else if (restarts++ === 0) {
+      run.history.log.push('  server restart (SIGKILL)')
+      await server.restart()
+    }
+  }
+}
+
+/** Runs `c` on `server` in a document of its own. */
+export async function runCase(server: RealServer, c: Case): Promise<Outcome> {
+  const file = `prop-${randomUUID().slice(0, 8)}`
+  const base = baseText(c.words)
+  await seed(server, file, base)
+  const ports = { http: server.httpPort, tcp: server.tcpPort }
+  const peers = c.peers.map(({ kind }, i) =>
+    (kind === 'tandem' ? createTandemPeer : createOriginalPeer)(`${file}-${'abcd'[i]}`, file),
+  )
+  const links = await Promise.all(
+    c.peers.map(({ transport }) => openLink(transport, ports, loopbackAddress(Math.random))),
+  )
+  const run: Running = { history: new History(base, peers), peers, links, stats: newStats() }
+  const restartsBefore = server.restarts
+  try {
+    for (const p of peers.keys()) {
+      for (let i = 0; i < 5 && peers[p]!.text !== base; i++) await sync(run, p, 'ok')
+      if (peers[p]!.text !== base) throw new Error(`Peer ${p} could not join: '${peers[p]!.text}'`)
+    }
+    await play(run, server, c.steps)
+    let violations: string[]
+    let text = ''
+    try {
+      text = await settle(run, server, file)
+      violations = run.history.check(text)
+    } catch (err) {
+      violations = [(err as Error).message]
+    }
+    const header = [
+      `peers: ${c.peers.map((p, i) => `${'ABCD'[i]} ${p.kind} over ${p.transport}`).join(', ')}`,
+      `ancestor: '${show(base)}'`,
+    ]
+    const footer = [`converged: '${show(text)}'`, ...violations.map((v) => `VIOLATION ${v}`)]
+    const report = [...header, ...run.history.log, ...footer].join('\n')
+    return { violations, report, restarts: server.restarts - restartsBefore, stats: run.stats }
+  } finally {
+    await Promise.all(links.map((l) => l.close()))
+  }
+}
