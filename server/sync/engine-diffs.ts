@@ -72,6 +72,13 @@ export function recordChange(
   }
 }
 
+/** Forgets every recorded change and remembered delta, as a restarted server has none. */
+export function forgetChanges(): void {
+  changes.clear()
+  changeChars = 0
+  pairs.length = 0
+}
+
 /**
  * The recorded changes from `from` to `to` composed (shared/sync/changes.ts), or null when the
  * recorded changes do not lead there.

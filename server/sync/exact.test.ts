@@ -1,7 +1,8 @@
 // The merge contract (DESIGN §6) through the whole pure stack: the engine (syncStep) and the
 // client half (shared/sync/client.ts) of two or three people typing runs at carets, deleting
 // and moving, over a link that loses requests, loses answers, duplicates them and serves them
-// in any order, with fast-check choosing the schedule. Every character is unique, so after
+// in any order, and a server that restarts (forgetting its recorded changes), with fast-check
+// choosing the schedule. Every character is unique, so after
 // everyone has synced the final text is checked character by character: each base and typed
 // character present exactly when nobody deleted it, at most once, the base in its order, and
 // every typed run in order and whole, except for text typed into it by someone who saw it.
@@ -16,6 +17,7 @@ import {
   createClientView,
   type ClientView,
 } from '../../shared/sync/client.ts'
+import { forgetChanges } from './engine-diffs.ts'
 import { EngineHarness } from './engine-harness.ts'
 
 const runs = Number(process.env.TANDEM_PROPERTY_RUNS ?? 0) || 500
@@ -34,6 +36,7 @@ interface Action {
     | 'duplicate'
     | 'deliver'
     | 'timeout'
+    | 'restart'
   readonly who: number
   readonly at: number
 }
@@ -135,6 +138,10 @@ class World {
         return
       case 'deliver':
         this.deliver(this.toClient.findIndex((x) => x.client === c))
+        return
+      case 'restart':
+        // Views and texts are durable; the memory of recorded changes is not.
+        forgetChanges()
         return
     }
   }
@@ -244,6 +251,7 @@ const kinds: Action['kind'][] = [
   'lose-answer',
   'duplicate',
   'timeout',
+  'restart',
 ]
 
 const actionArb: fc.Arbitrary<Action> = fc.record({
