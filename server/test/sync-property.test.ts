@@ -3,8 +3,13 @@
 // store on a temp SQLite file). 2–4 peers (the Tandem client half and the original MobWrite
 // client) edit one document at once over HTTP, TCP, WebSocket and Bayeux links that lose,
 // duplicate and reorder requests and answers, with SIGKILL restarts; then everyone quiesces
-// and every character is checked (property-model.ts). TANDEM_PROPERTY_RUNS sets the number of
-// cases, TANDEM_PROPERTY_SEED replays one seed.
+// and every character is checked (property-model.ts). Shrunk failures are kept below as
+// regressions, in this file so that they run with the property.
+//
+// TANDEM_PROPERTY_RUNS: number of cases (300). TANDEM_PROPERTY_SEED: replay one seed.
+// TANDEM_PROPERTY_PEERS=original|tandem: one client half only. TANDEM_PROPERTY_SOLO=1: one
+// editor (engine faults without merges). TANDEM_PROPERTY_TRACE=1: requests and answers in
+// the reports.
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
