@@ -293,6 +293,22 @@ const regressions: [string, Case][] = [
     },
   ],
   [
+    // 'a bc': A types '一 ' before bc and replaces a by 丁 (sent as -2 +丁 一  =2); B types 가
+    // at the start and deletes bc (sent as -4 +가a ). Got '가a 丁 一 ' (1d2247f): the
+    // ancestor's space twice, the a A replaced back, as in issue 13's "(epsilon) epsilon".
+    'two coarse deltas around one space do not write the space twice',
+    {
+      peers: tandem2,
+      words: [1, 2],
+      steps: [
+        edit(0, 'typeAt', 0.4, 1, true),
+        edit(0, 'replaceWord', 0),
+        edit(1, 'typeAt', 0),
+        edit(1, 'delete', 0.6, 2),
+      ],
+    },
+  ],
+  [
     // 'a b': found before 1d2247f (the a B replaced came back); passes since.
     'a replaced letter stays replaced across lost answers, held and duplicated requests',
     {
