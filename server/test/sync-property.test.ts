@@ -148,6 +148,10 @@ const tandem2: Case['peers'] = [
   { kind: 'tandem', transport: 'http' },
   { kind: 'tandem', transport: 'http' },
 ]
+const original2: Case['peers'] = [
+  { kind: 'original', transport: 'http' },
+  { kind: 'original', transport: 'http' },
+]
 const edit = (
   peer: number,
   kind: EditSpec['kind'],
@@ -259,10 +263,7 @@ const regressions: [string, Case][] = [
     // Got '각갂갃丂七丄丅一丁가 ' (before and after 1d2247f): the 一丁 A deleted are back.
     'an original client deleting its own acknowledged letters with a word replaced elsewhere',
     {
-      peers: [
-        { kind: 'original', transport: 'http' },
-        { kind: 'original', transport: 'http' },
-      ],
+      peers: original2,
       words: [3, 1],
       steps: [
         edit(1, 'replaceWord', 0),
@@ -306,6 +307,41 @@ const regressions: [string, Case][] = [
         edit(1, 'typeAt', 0),
         edit(1, 'delete', 0.6, 2),
       ],
+    },
+  ],
+  [
+    // Original clients. 'abc d efg': A types 一 after a; B deletes 'c ' and types 가각 at the
+    // start. Got '가각abd一 efg' (1d2247f): 一 must stay between a and b.
+    'an original client: a letter typed inside a word stays there when the word is shortened',
+    {
+      peers: original2,
+      words: [3, 1, 3],
+      steps: [edit(0, 'typeAt', 0.1), edit(1, 'delete', 0.25, 2), edit(1, 'typeAt', 0, 2)],
+    },
+  ],
+  [
+    // Original clients. 'abc': A deletes ab and types 一 at the start; B types 가 between b and
+    // c while its request is lost. Got '一c가' (1d2247f): 가 must stay before c.
+    'an original client: a letter typed before a kept letter stays before it',
+    {
+      peers: original2,
+      words: [3],
+      steps: [
+        edit(0, 'delete', 0, 2),
+        edit(0, 'typeAt', 0),
+        during(1, 'loseRequest', 'typeAt', 0.5),
+        sync(0, 'ok'),
+      ],
+    },
+  ],
+  [
+    // Original clients. 'a b': B types 가 before b; A deletes 'a ' and types 一 at the start.
+    // Got '一b가' (1d2247f): 가 must stay before b.
+    'an original client: a letter typed before a word stays before it when the word before goes',
+    {
+      peers: original2,
+      words: [1, 1],
+      steps: [edit(1, 'typeAt', 0.5), edit(0, 'delete', 0, 2), edit(0, 'typeAt', 0)],
     },
   ],
   [
