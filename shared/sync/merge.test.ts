@@ -204,3 +204,16 @@ test('a side that changed nothing yields the other side', () => {
   assert.equal(merge('abc', 'abc', 'xyz'), 'xyz')
   assert.equal(merge('abc', 'xyz', 'abc'), 'xyz')
 })
+
+test('coarse deltas around one space keep it once and a replaced letter replaced', () => {
+  // server/test/sync-property.test.ts found it: A typed "一 " before "bc" and replaced "a" by
+  // "丁" (sent as -2 +丁 一 ), B typed 가 first and deleted "bc" (sent as -4 +가a ).
+  const ancestor = 'a bc'
+  const a = refineEdit(ancestor, [{ start: 0, end: 2, text: '丁 一 ' }], 0.1)
+  const b = refineEdit(ancestor, [{ start: 0, end: 4, text: '가a ' }], 0.1)
+  assert.equal(merge3(ancestor, a, b).text, '가丁 一 ')
+  // Typing a word into a word splits it; it does not replace it.
+  assert.deepEqual(editHunks('alphoneworld', 'alpha oneworld', 0.1), [
+    { start: 4, end: 4, text: 'a ' },
+  ])
+})

@@ -28,7 +28,7 @@ import DiffMatchPatch from 'diff-match-patch'
 import type { Hunk } from '../mobwrite/delta.ts'
 import { pushOp, type Op } from './changes.ts'
 import { hunksFromDiffs, normalizeHunks } from './diff.ts'
-import { splitTokens, wordDiffHunks } from './word-diff.ts'
+import { wordDiffHunks } from './word-diff.ts'
 
 const dmp = new DiffMatchPatch()
 
@@ -42,89 +42,72 @@ const wordChar = /[\p{L}\p{N}_]/u
 
 const isWordChar = (s: string, i: number): boolean => wordChar.test(s[i] ?? '')
 
-const wordOrNot = /[\p{L}\p{N}_]+|[^\p{L}\p{N}_]+/gu
+const wordRun = /[\p{L}\p{N}_]+/gu
 
 /** `hunks` moved by `offset` positions. */
 function shift(hunks: readonly Hunk[], offset: number): Hunk[] {
   return hunks.map((h) => ({ start: h.start + offset, end: h.end + offset, text: h.text }))
 }
 
-/** A stretch of a character diff: kept text, or an edit that may hold kept characters. */
-interface Stretch {
-  deleted: string
-  inserted: string
-  /** Kept characters inside (an edit that swallowed short equal runs); a kept stretch: all. */
-  kept: number
-  isEqual: boolean
-}
-
-const editLength = (s: Stretch): number => Math.max(s.deleted.length, s.inserted.length)
-
 /**
- * Whether kept stretch `k` of `list` is a coincidence inside a replacement: no longer than the
- * edits beside it (semantic cleanup's test) and, joined with them, less than half of what they
- * cover was kept. Then the author replaced that text; else they edited inside it.
- */
-function isCoincidence(list: readonly Stretch[], k: number): boolean {
-  const eq = list[k] as Stretch
-  const left = list[k - 1]?.isEqual ? undefined : list[k - 1]
-  const right = list[k + 1]?.isEqual ? undefined : list[k + 1]
-  if ((!left && !right) || !isWordChar(eq.deleted, 0)) return false
-  const n = eq.deleted.length
-  if ((left && n > editLength(left)) || (right && n > editLength(right))) return false
-  const sides = [left, right].filter((s): s is Stretch => s !== undefined)
-  // Letters kept between pure deletions or pure insertions were edited around, not replaced.
-  if (!sides.some((s) => s.inserted) || !sides.some((s) => s.deleted)) return false
-  const kept = n + sides.reduce((sum, s) => sum + s.kept, 0)
-  const covered = n + sides.reduce((sum, s) => sum + s.deleted.length, 0)
-  return kept * 2 < covered
-}
-
-/**
- * The edit from `deleted` to `inserted` (one replacement) as character edits, except where
- * kept characters are a coincidence ({@link isCoincidence}): those are folded into the
- * replacement around them ("Hello" → "Goodbye" keeps no "o"; "abc" → "aXbYc" keeps "b").
+ * The edit from `deleted` to `inserted` (one replacement) as character edits, except for the
+ * words of `deleted` its author replaced: there the letters a character diff keeps are a
+ * coincidence, and keeping them would let a concurrent deletion cost the new word a letter. A
+ * word counts as replaced when text was typed at or inside it and fewer than half its letters
+ * were kept ("Good" → "Bad" keeps no "d"), or when letters between two of its kept ones were
+ * deleted and new words typed there ("w14y" read as "w" + "32z w3lx w2p" + "y"). Typing inside
+ * a word ("abc" → "aXbYc", "alphone" → "alpha one"), deleting some of its letters, or splitting
+ * it with a space stays character edits.
  */
 function refinePair(deleted: string, inserted: string, timeoutSec: number): Hunk[] {
   dmp.Diff_Timeout = timeoutSec
-  const list: Stretch[] = []
-  for (const [op, text] of dmp.diff_main(deleted, inserted, false)) {
-    if (op === DiffMatchPatch.DIFF_EQUAL) {
-      // Only letters can be a coincidence: kept spaces and punctuation are stretches of their own.
-      for (const part of text.match(wordOrNot) ?? [])
-        list.push({ deleted: part, inserted: part, kept: part.length, isEqual: true })
-      continue
+  const diffs = dmp.diff_main(deleted, inserted, false)
+  // Per position of `deleted`: kept or not; per gap: the text typed there.
+  const kept: boolean[] = []
+  const typedAt: string[] = ['']
+  for (const [op, text] of diffs) {
+    if (op === DiffMatchPatch.DIFF_INSERT) typedAt[kept.length] += text
+    else {
+      for (let k = 0; k < text.length; k++) {
+        kept.push(op === DiffMatchPatch.DIFF_EQUAL)
+        typedAt.push('')
+      }
     }
-    const last = list[list.length - 1]
-    const edit =
-      last && !last.isEqual ? last : { deleted: '', inserted: '', kept: 0, isEqual: false }
-    if (edit !== last) list.push(edit)
-    if (op === DiffMatchPatch.DIFF_DELETE) edit.deleted += text
-    else edit.inserted += text
   }
-  for (let k = 0; k < list.length;) {
-    if (!(list[k] as Stretch).isEqual || !isCoincidence(list, k)) {
-      k++
-      continue
-    }
-    const from = list[k - 1] && !(list[k - 1] as Stretch).isEqual ? k - 1 : k
-    const to = list[k + 1] && !(list[k + 1] as Stretch).isEqual ? k + 1 : k
-    const joined = list.slice(from, to + 1)
-    list.splice(from, joined.length, {
-      deleted: joined.map((s) => s.deleted).join(''),
-      inserted: joined.map((s) => s.inserted).join(''),
-      kept: joined.reduce((sum, s) => sum + s.kept, 0),
-      isEqual: false,
+  const retyped = new Set<number>()
+  for (const m of deleted.matchAll(wordRun)) {
+    const start = m.index
+    const end = start + m[0].length
+    const keptAt: number[] = []
+    for (let p = start; p < end; p++) if (kept[p]) keptAt.push(p)
+    if (keptAt.length === 0) continue
+    const typedNear = typedAt.slice(start, end + 1).some((t) => t !== '')
+    const isMostlyGone = typedNear && keptAt.length * 2 < end - start
+    const isOverwritten = keptAt.some((p, k) => {
+      const next = keptAt[k + 1]
+      if (next === undefined || next === p + 1) return false
+      const between = typedAt.slice(p + 1, next + 1).join('')
+      return wordChar.test(between) && /[^\p{L}\p{N}_]/u.test(between)
     })
-    k = Math.max(0, from - 1)
+    if (isMostlyGone || isOverwritten) for (const p of keptAt) retyped.add(p)
   }
-  const hunks: Hunk[] = []
-  let at = 0
-  for (const s of list) {
-    if (!s.isEqual) hunks.push({ start: at, end: at + s.deleted.length, text: s.inserted })
-    at += s.deleted.length
+  // Rebuild the diff with the retyped letters as deleted and typed again, then read its hunks.
+  const out: DiffMatchPatch.Diff[] = []
+  let p = 0
+  for (const [op, text] of diffs) {
+    if (op !== DiffMatchPatch.DIFF_EQUAL) {
+      out.push([op, text])
+      if (op === DiffMatchPatch.DIFF_DELETE) p += text.length
+      continue
+    }
+    for (const ch of text) {
+      if (retyped.has(p))
+        out.push([DiffMatchPatch.DIFF_DELETE, ch], [DiffMatchPatch.DIFF_INSERT, ch])
+      else out.push([DiffMatchPatch.DIFF_EQUAL, ch])
+      p++
+    }
   }
-  return hunks
+  return hunksFromDiffs(out)
 }
 
 /**
@@ -147,45 +130,9 @@ export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: num
     while (end < ceiling && isWordChar(base, end)) end++
     const deleted = base.slice(start, end)
     const text = base.slice(start, h.start) + h.text + base.slice(h.end, end)
-    out.push(...shift(refineWords(deleted, text, timeoutSec), start))
+    out.push(...shift(refinePair(deleted, text, timeoutSec), start))
   })
   return normalizeHunks(base, out)
-}
-
-/**
- * A replacement of some words by a different number of words: character edits when they only
- * delete or only insert (a separator deleted or typed, letters typed into words), else the
- * replacement as it is (other words typed over these).
- */
-function refineRun(deleted: string, inserted: string, timeoutSec: number): Hunk[] {
-  const whole: Hunk[] = [{ start: 0, end: deleted.length, text: inserted }]
-  if (!deleted || !inserted) return whole
-  dmp.Diff_Timeout = timeoutSec
-  const diffs = dmp.diff_main(deleted, inserted, false)
-  const ops = new Set(diffs.map(([op]) => op).filter((op) => op !== DiffMatchPatch.DIFF_EQUAL))
-  return ops.size === 1 ? hunksFromDiffs(diffs) : whole
-}
-
-/**
- * One replacement aligned on words first (word-diff.ts), then each replaced word refined by
- * character against the word it replaced ({@link refinePair}), where as many words replace as
- * many: a character diff across words only finds letters that different words share. Where
- * the counts differ, see {@link refineRun}.
- */
-function refineWords(deleted: string, inserted: string, timeoutSec: number): Hunk[] {
-  return wordDiffHunks(deleted, inserted, timeoutSec).flatMap((h) => {
-    const oldWords = splitTokens(deleted.slice(h.start, h.end))
-    const newWords = splitTokens(h.text)
-    if (oldWords.length !== newWords.length)
-      return shift(refineRun(deleted.slice(h.start, h.end), h.text, timeoutSec), h.start)
-    let at = h.start
-    return oldWords.flatMap((old, i) => {
-      const word = newWords[i] as string
-      const hunks = old === word ? [] : shift(refinePair(old, word, timeoutSec), at)
-      at += old.length
-      return hunks
-    })
-  })
 }
 
 /**
