@@ -8,6 +8,7 @@ import { parseAnswer, type Line } from '../mobwrite/codec.ts'
 import { fromDelta } from '../mobwrite/delta.ts'
 import { decodeText } from '../mobwrite/escape.ts'
 import { clientDiffTimeoutSec, normalizeLocalText, type ClientView } from './client-view.ts'
+import { hunksOf } from './changes.ts'
 import { mergeTexts } from './merge.ts'
 
 /** Another view of the same document, from a `C:` line. */
@@ -64,7 +65,7 @@ const resyncError: ClientError = {
 }
 
 function lose(w: Work): void {
-  w.view = { ...w.view, deltaOk: false }
+  w.view = { ...w.view, deltaOk: false, localEdit: undefined }
   w.result.errors.push(resyncError)
 }
 
@@ -101,6 +102,7 @@ function onRaw(s: State, line: Extract<Line, { type: 'raw' }>): void {
     clientVersion: s.fileVersion,
     serverVersion: line.version,
     editStack: [],
+    localEdit: undefined,
   }
   w.result.serverChanged = true
   w.result.errors.push(resyncError)
@@ -114,25 +116,28 @@ function onDelta(s: State, line: Extract<Line, { type: 'delta' }>): void {
   if (line.version < view.serverVersion) return // seen already (a resent stack entry)
   const applied = fromDelta(view.shadow, line.data)
   if (!applied.ok) return lose(w)
-  w.view = { ...view, shadow: applied.value.text, serverVersion: view.serverVersion + 1 }
+  const shadow = applied.value.text
+  w.view = { ...view, shadow, serverVersion: view.serverVersion + 1 }
   if (applied.value.hunks.length === 0) return
   w.result.serverChanged = true
-  if (line.force) {
-    w.result.text = applied.value.text
+  w.view = { ...w.view, localEdit: undefined }
+  const local = w.result.text
+  if (line.force || local === view.shadow) {
+    w.result.text = shadow
     return
   }
-  // The local edit is the one not yet shared: it goes first where both insert (merge.ts).
-  const local = w.result.text
-  if (local === view.shadow) w.result.text = applied.value.text
-  else {
-    const known = { established: applied.value.hunks }
-    w.result.text = mergeTexts(
-      view.shadow,
-      applied.value.text,
-      local,
-      clientDiffTimeoutSec,
-      known,
-    ).text
+  // The local edit is the one not yet shared: it goes first where both insert (merge.ts). It is
+  // known exactly when an earlier merge made the local text; the merge then says exactly what
+  // the local edit is over the new shadow, so the next request need not diff it again.
+  const known = view.localEdit?.text === local ? view.localEdit.hunks : undefined
+  const merged = mergeTexts(view.shadow, shadow, local, clientDiffTimeoutSec, {
+    established: applied.value.hunks,
+    incoming: known,
+  })
+  w.result.text = merged.text
+  w.view = {
+    ...w.view,
+    localEdit: { text: merged.text, hunks: hunksOf(shadow, merged.toEstablished) },
   }
 }
 

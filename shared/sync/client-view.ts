@@ -1,6 +1,7 @@
 // A client's state for one shared document (core.js `shareObj` sync fields). Pure values.
 
 import { normalizeLineBreaks, toWellFormed } from '../mobwrite/escape.ts'
+import type { Hunk } from '../mobwrite/delta.ts'
 import type { StackedEdit } from './types.ts'
 
 /** The client's state for one shared document (core.js `shareObj`). */
@@ -21,6 +22,12 @@ export interface ClientView {
   readonly mergeChanges: boolean
   /** Whether an answer has arrived. Until then the raw dump is the text at share time (shadow). */
   readonly hasAnswer: boolean
+  /**
+   * The local edit over `shadow` exactly, where a merge made the local text `text`: the next
+   * edit is these hunks then whatever was typed since `text` (diffed), not a diff from the
+   * shadow, which could read another person's letters the merge kept as retyped ones.
+   */
+  readonly localEdit?: { readonly text: string; readonly hunks: readonly Hunk[] }
 }
 
 /** Diff budget on the client, in seconds (core.js used 0.5). */

@@ -13,6 +13,7 @@ import { writeLine, type Line } from '../mobwrite/codec.ts'
 import { toDelta } from '../mobwrite/delta.ts'
 import { encodeText } from '../mobwrite/escape.ts'
 import { clientDiffTimeoutSec, normalizeLocalText, type ClientView } from './client-view.ts'
+import { compose, hunksOf, opsOf } from './changes.ts'
 import { normalizeHunks } from './diff.ts'
 import { editHunks } from './merge.ts'
 
@@ -37,11 +38,26 @@ function stackEdit(view: ClientView, text: string): ClientView {
     // text, so keystrokes typed meanwhile would be lost if they rode in it (two people typing
     // into a new document at once); they stay local edits and go out as a delta next.
     const shadow = view.hasAnswer ? text : view.shadow
-    return { ...view, shadow, clientVersion: view.clientVersion + 1, editStack: [] }
+    return {
+      ...view,
+      shadow,
+      clientVersion: view.clientVersion + 1,
+      editStack: [],
+      localEdit: undefined,
+    }
   }
   // The merge's refined diff: a replaced stretch is sent as its character edits where most of it
   // was kept, so no kept character travels as deleted and typed again (merge.ts).
-  const hunks = editHunks(view.shadow, text, clientDiffTimeoutSec)
+  const known = view.localEdit
+  const hunks = known
+    ? hunksOf(
+        view.shadow,
+        compose(
+          opsOf(view.shadow, known.hunks),
+          opsOf(known.text, editHunks(known.text, text, clientDiffTimeoutSec)),
+        ),
+      )
+    : editHunks(view.shadow, text, clientDiffTimeoutSec)
   // A no-op delta only when nothing else is waiting: the server answers only files with edits.
   if (hunks.length === 0 && view.editStack.length > 0) return view
   const letter = view.mergeChanges ? 'd' : 'D'
@@ -51,6 +67,7 @@ function stackEdit(view: ClientView, text: string): ClientView {
     shadow: text,
     clientVersion: view.clientVersion + 1,
     editStack: [...view.editStack, { version: view.clientVersion, line }],
+    localEdit: undefined,
   }
 }
 
