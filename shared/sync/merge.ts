@@ -35,9 +35,6 @@ const dmp = new DiffMatchPatch()
 /** Most replacements one edit refines (each is one bounded diff); the rest stay as they are. */
 const maxRefinements = 256
 
-/** How far a replacement is widened each way to the edges of the words it touches. */
-const maxWidening = 32
-
 const wordChar = /[\p{L}\p{N}_]/u
 
 const isWordChar = (s: string, i: number): boolean => wordChar.test(s[i] ?? '')
@@ -119,19 +116,12 @@ function refinePair(deleted: string, inserted: string, timeoutSec: number): Hunk
 export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
   let budget = maxRefinements
   const out: Hunk[] = []
-  hunks.forEach((h, k) => {
-    if (h.end === h.start || !h.text || budget-- <= 0) return void out.push(h)
-    // A replacement is judged over the whole words it touches: "Good" → "Bad" keeps no "d".
-    let start = h.start
-    let end = h.end
-    const floor = Math.max(hunks[k - 1]?.end ?? 0, h.start - maxWidening)
-    const ceiling = Math.min(hunks[k + 1]?.start ?? base.length, h.end + maxWidening)
-    while (start > floor && isWordChar(base, start - 1)) start--
-    while (end < ceiling && isWordChar(base, end)) end++
-    const deleted = base.slice(start, end)
-    const text = base.slice(start, h.start) + h.text + base.slice(h.end, end)
-    out.push(...shift(refinePair(deleted, text, timeoutSec), start))
-  })
+  for (const h of hunks) {
+    // Only inside the hunk: what the edit says it kept, it kept (a merge made it, or the
+    // person's own diff saw it so).
+    if (h.end === h.start || !h.text || budget-- <= 0) out.push(h)
+    else out.push(...shift(refinePair(base.slice(h.start, h.end), h.text, timeoutSec), h.start))
+  }
   return normalizeHunks(base, out)
 }
 
