@@ -50,8 +50,8 @@ function shift(hunks: readonly Hunk[], offset: number): Hunk[] {
  * The edit from `deleted` to `inserted` (one replacement) as character edits, except for the
  * words of `deleted` its author replaced: there the letters a character diff keeps are a
  * coincidence, and keeping them would let a concurrent deletion cost the new word a letter. A
- * word counts as replaced when text was typed at or inside it and fewer than half its letters
- * were kept ("Good" → "Bad" keeps no "d"), or when letters between two of its kept ones were
+ * word counts as replaced when text was typed at or inside it and fewer than half its letters,
+ * none two side by side, were kept ("Good" → "Bad" keeps no "d"), or when letters between two of its kept ones were
  * deleted and new words typed there ("w14y" read as "w" + "32z w3lx w2p" + "y"). Typing inside
  * a word ("abc" → "aXbYc", "alphone" → "alpha one"), deleting some of its letters, or splitting
  * it with a space stays character edits.
@@ -79,7 +79,9 @@ function refinePair(deleted: string, inserted: string, timeoutSec: number): Hunk
     for (let p = start; p < end; p++) if (kept[p]) keptAt.push(p)
     if (keptAt.length === 0) continue
     const typedNear = typedAt.slice(start, end + 1).some((t) => t !== '')
-    const isMostlyGone = typedNear && keptAt.length * 2 < end - start
+    // Two letters kept side by side are no coincidence ("一丁abc" → "一丁가" kept "一丁").
+    const hasKeptPair = keptAt.some((p, k) => keptAt[k + 1] === p + 1 && typedAt[p + 1] === '')
+    const isMostlyGone = typedNear && !hasKeptPair && keptAt.length * 2 < end - start
     const isOverwritten = keptAt.some((p, k) => {
       const next = keptAt[k + 1]
       if (next === undefined || next === p + 1) return false
