@@ -43,7 +43,11 @@ const spaces =
 
 /** Shows a character so that white space is visible in a report. */
 export const show = (text: string) =>
-  [...text].map((c) => (/\s/.test(c) ? `␣${spaces.indexOf(c)}` : c)).join('')
+  [...text]
+    .map((c) =>
+      /\s/.test(c) ? `␣${spaces.indexOf(c)}` : c < ' ' ? JSON.stringify(c).slice(1, -1) : c,
+    )
+    .join('')
 
 /** A base text of `words` (letter counts) with unique letters and unique spaces. */
 export function baseText(words: readonly number[]): string {
@@ -64,7 +68,12 @@ export class History {
   private readonly typedCount: number[]
   private spaceCount: number
   /** Per peer: characters its own fuzzy patching lost, kept, or moved (the original client). */
-  readonly excused = { lost: new Set<string>(), back: new Set<string>(), moved: new Set<string>() }
+  readonly excused = {
+    lost: new Set<string>(),
+    back: new Set<string>(),
+    moved: new Set<string>(),
+    junk: new Set<string>(),
+  }
   private readonly dirtyPatched: Set<string>[]
 
   constructor(
@@ -186,10 +195,12 @@ export class History {
     for (const c of note.back) this.excused.back.add(c)
     for (const c of note.misplaced) this.excused.moved.add(c)
     for (const c of note.patchedDirty) this.dirtyPatched[p]!.add(c)
-    if (note.lost.length + note.back.length + note.misplaced.length > 0) {
+    for (const c of note.junk) this.excused.junk.add(c)
+    if (note.lost.length + note.back.length + note.misplaced.length + note.junk.length > 0) {
       this.log.push(
         `  ${this.name(p)} patch_apply: lost '${show(note.lost.join(''))}', ` +
-          `kept deleted '${show(note.back.join(''))}', moved '${show(note.misplaced.join(''))}'`,
+          `kept deleted '${show(note.back.join(''))}', moved '${show(note.misplaced.join(''))}', ` +
+          `wrote ${JSON.stringify(note.junk.join(''))}`,
       )
     }
   }
@@ -212,7 +223,8 @@ export class History {
     const bad: string[] = []
     const at = new Map<string, number>()
     for (const [i, c] of [...text].entries()) {
-      if (!this.chars.has(c)) bad.push(`unknown character '${show(c)}' at ${i}`)
+      const isKnown = this.chars.has(c) || this.excused.junk.has(c)
+      if (!isKnown) bad.push(`unknown character ${JSON.stringify(c)} at ${i}`)
       if (at.has(c)) bad.push(`'${show(c)}' appears twice (${at.get(c)} and ${i})`)
       else at.set(c, i)
     }

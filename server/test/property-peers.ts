@@ -28,6 +28,8 @@ export interface AnswerNote {
   readonly misplaced: readonly string[]
   /** Server characters patched in while the client had unsent edits (fuzzy placement). */
   readonly patchedDirty: readonly string[]
+  /** Characters nobody typed that the client's patching wrote (patch_apply's padding). */
+  readonly junk: readonly string[]
 }
 
 /** One simulated editor on one file. */
@@ -58,7 +60,7 @@ function fileVersionOf(answer: string, file: string): { version?: number; resync
   return { version, resync }
 }
 
-const noNotes = { lost: [], back: [], misplaced: [], patchedDirty: [] }
+const noNotes = { lost: [], back: [], misplaced: [], patchedDirty: [], junk: [] }
 
 /** A peer running the Tandem client half. */
 export function createTandemPeer(user: string, file: string): Peer {
@@ -168,6 +170,7 @@ export function createOriginalPeer(user: string, file: string): Peer {
         back: [...removed].filter((c) => local1.includes(c)),
         misplaced: outOfOrder(shadow1, local1),
         patchedDirty: local0 !== shadow0 ? added : [],
+        junk: [...local1].filter((c) => !local0.includes(c) && !shadow1.includes(c)),
       }
     },
   }

@@ -99,7 +99,8 @@ async function sync(run: Running, p: number, net: NetEvent, during?: EditSpec): 
   const note = peer.apply(answer)
   if (note.resync) run.history.log.push(`  ${'ABCD'[p]} got a resync (R:/r:)`)
   if (note.resync) run.stats.resyncs++
-  run.stats.originalFuzz += note.lost.length + note.back.length + note.misplaced.length
+  run.stats.originalFuzz +=
+    note.lost.length + note.back.length + note.misplaced.length + note.junk.length
   run.history.answered(p, note)
   return true
 }

@@ -4,7 +4,8 @@
 // client) edit one document at once over HTTP, TCP, WebSocket and Bayeux links that lose,
 // duplicate and reorder requests and answers, with SIGKILL restarts; then everyone quiesces
 // and every character is checked (property-model.ts). Shrunk failures are kept below as
-// regressions, in this file so that they run with the property.
+// regressions, in this file so that they run with the property (which makes it longer than
+// 300 lines: the table of cases is data, each with the story of how it failed).
 //
 // TANDEM_PROPERTY_RUNS: number of cases (300). TANDEM_PROPERTY_SEED: replay one seed.
 // TANDEM_PROPERTY_PEERS=original|tandem: one client half only. TANDEM_PROPERTY_SOLO=1: one
