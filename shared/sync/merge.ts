@@ -19,10 +19,11 @@
 //
 // Each side is a list of character edits. Edits known exactly (the server's recorded changes, a
 // delta's hunks) are used as they are; edits read off two texts by a diff are refined first
-// ({@link refineEdit}): a replaced stretch whose author kept most of it becomes character edits,
-// so no kept character is deleted and typed again; a stretch replaced by other text stays one
-// replacement rather than matching letters it happens to share ("Hello" → "Goodbye" keeps no
-// "o"). Both replacements of one word are then kept whole, side by side, the separators once.
+// ({@link refineEdit}): a replaced word whose author kept most of it becomes character edits, so
+// no kept character is deleted and typed again; a word replaced by another stays one replacement
+// rather than matching letters the two happen to share ("Hello" → "Goodbye" keeps no "o"). Both
+// replacements of one word are then kept whole, side by side, the separators once. Refinement
+// works inside a hunk only: what an edit says it kept, it kept.
 
 import DiffMatchPatch from 'diff-match-patch'
 import type { Hunk } from '../mobwrite/delta.ts'
@@ -51,10 +52,10 @@ function shift(hunks: readonly Hunk[], offset: number): Hunk[] {
  * words of `deleted` its author replaced: there the letters a character diff keeps are a
  * coincidence, and keeping them would let a concurrent deletion cost the new word a letter. A
  * word counts as replaced when text was typed at or inside it and fewer than half its letters,
- * none two side by side, were kept ("Good" → "Bad" keeps no "d"), or when letters between two of its kept ones were
- * deleted and new words typed there ("w14y" read as "w" + "32z w3lx w2p" + "y"). Typing inside
- * a word ("abc" → "aXbYc", "alphone" → "alpha one"), deleting some of its letters, or splitting
- * it with a space stays character edits.
+ * none two side by side, were kept ("Good" → "Bad" keeps no "d"), or when letters between two
+ * of its kept ones were deleted and new words typed there ("w14y" read as "w" + "32z w3lx w2p"
+ * + "y"). Typing inside a word ("abc" → "aXbYc", "alphone" → "alpha one"), deleting some of its
+ * letters, or splitting it with a space stays character edits.
  */
 function refinePair(deleted: string, inserted: string, timeoutSec: number): Hunk[] {
   dmp.Diff_Timeout = timeoutSec
