@@ -160,6 +160,41 @@ export interface BayeuxConfig {
   wsMaxPendingFrames: number
   /** Bytes queued for a WebSocket that does not read; past it the socket is terminated. */
   wsMaxBufferedBytes: number
+  /**
+   * Deepest nesting of arrays and objects in one message (the message object is level 1); a
+   * deeper one is refused with `400::message_too_deep` before any handler sees it, since encoding
+   * it again would overflow the stack (issue 14). At least 1. Env: TANDEM_MAX_JSON_DEPTH.
+   */
+  maxJsonDepth: number
+  /**
+   * A long-polling body must arrive whole within this long from the request (a client dripping
+   * bytes cannot extend it); past it HTTP 408 and the connection is closed (slowloris guard).
+   * Env: TANDEM_BAYEUX_BODY_TIMEOUT_MS.
+   */
+  httpBodyTimeoutMs: number
+  /**
+   * A session handshaken but never `/meta/connect`-ed expires after this long (CometD clients
+   * connect right after the handshake), so handshake floods leave the table fast.
+   * Env: TANDEM_UNCONNECTED_SESSION_TIMEOUT_MS.
+   */
+  unconnectedSessionTimeoutMs: number
+  /**
+   * Unconnected sessions one address (an IPv6 /64) may hold at once; further handshakes get
+   * `503::too_many_unconnected_sessions`. 0: no limit. Env: TANDEM_MAX_UNCONNECTED_PER_ADDRESS.
+   */
+  maxUnconnectedSessionsPerAddress: number
+  /**
+   * Unconnected sessions one BAYEUX_BROWSER cookie (or one WebSocket's) may hold at once; further
+   * handshakes get `503::too_many_unconnected_sessions`. 0: no limit.
+   * Env: TANDEM_MAX_UNCONNECTED_PER_BROWSER.
+   */
+  maxUnconnectedSessionsPerBrowser: number
+  /**
+   * Live sessions, connected or not, one address (an IPv6 /64) may hold; further handshakes get
+   * `503::too_many_sessions_per_address`. Leave room for a NAT. 0: no limit.
+   * Env: TANDEM_MAX_SESSIONS_PER_ADDRESS.
+   */
+  maxSessionsPerAddress: number
 }
 
 /** The `sync` section: how the sync service keeps views and pushes changes. */
@@ -274,6 +309,12 @@ export const defaultConfig: Config = {
     wsDeflateThresholdBytes: 1_024,
     wsMaxPendingFrames: 1_000,
     wsMaxBufferedBytes: 16_777_216,
+    maxJsonDepth: 64,
+    httpBodyTimeoutMs: 10_000,
+    unconnectedSessionTimeoutMs: 5_000,
+    maxUnconnectedSessionsPerAddress: 256,
+    maxUnconnectedSessionsPerBrowser: 32,
+    maxSessionsPerAddress: 10_000,
   },
   gateway: {
     corsOrigins: [],

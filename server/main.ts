@@ -4,7 +4,9 @@
 // TANDEM_ALLOW_ANONYMOUS / TANDEM_DEFAULT_ACCESS / TANDEM_ALLOWED_ORIGINS (server/auth/env.ts),
 // TANDEM_TCP_PORT or --tcp-port <n> (the raw MobWrite TCP gateway; off unless given),
 // TANDEM_MAX_DOC_CHARS (largest document, UTF-16 code units), TANDEM_CHANGE_MEMORY_CHARS
-// (recorded text changes kept for composing edits),
+// (recorded text changes kept for composing edits), the Bayeux limits TANDEM_MAX_JSON_DEPTH,
+// TANDEM_BAYEUX_BODY_TIMEOUT_MS, TANDEM_UNCONNECTED_SESSION_TIMEOUT_MS,
+// TANDEM_MAX_UNCONNECTED_PER_ADDRESS/_PER_BROWSER and TANDEM_MAX_SESSIONS_PER_ADDRESS,
 // --tls-cert/--tls-key, --admin-token and the other operations settings (server/ops/env.ts).
 // `npm start` runs it precompiled (server/build.ts → dist/server/main.js, plain node); `npm run
 // dev` runs it from the sources under tsx. Paths to files must not assume either layout.
@@ -46,6 +48,23 @@ function readCount(env: NodeJS.ProcessEnv, name: string, min: number, fallback: 
   return value
 }
 
+// The Bayeux limits against hostile clients (README "Security", issue 14): variable, option,
+// smallest value (0 switches a per-address or per-browser limit off).
+const bayeuxLimitVariables = [
+  ['TANDEM_MAX_JSON_DEPTH', 'maxJsonDepth', 1],
+  ['TANDEM_BAYEUX_BODY_TIMEOUT_MS', 'httpBodyTimeoutMs', 1],
+  ['TANDEM_UNCONNECTED_SESSION_TIMEOUT_MS', 'unconnectedSessionTimeoutMs', 1],
+  ['TANDEM_MAX_UNCONNECTED_PER_ADDRESS', 'maxUnconnectedSessionsPerAddress', 0],
+  ['TANDEM_MAX_UNCONNECTED_PER_BROWSER', 'maxUnconnectedSessionsPerBrowser', 0],
+  ['TANDEM_MAX_SESSIONS_PER_ADDRESS', 'maxSessionsPerAddress', 0],
+] as const
+
+function readBayeuxLimits(bayeux: Config['bayeux'], env: NodeJS.ProcessEnv): void {
+  for (const [name, key, min] of bayeuxLimitVariables) {
+    bayeux[key] = readCount(env, name, min, bayeux[key])
+  }
+}
+
 function readConfig(env: NodeJS.ProcessEnv): Config {
   const config = structuredClone(defaultConfig)
   config.http.port = readPort('PORT', env.PORT ?? String(config.http.port))
@@ -63,6 +82,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     0,
     config.sync.changeMemoryChars,
   )
+  readBayeuxLimits(config.bayeux, env)
   if (env.TANDEM_SYNCHRONOUS !== undefined) {
     const level = env.TANDEM_SYNCHRONOUS.toLowerCase()
     if (level !== 'normal' && level !== 'full') {

@@ -154,6 +154,7 @@ export function completeConnect(
     }
   }
   if (session.isConnected) {
+    if (session.state === SessionState.Handshaken) core.sessionConnected(session)
     if (session.state !== SessionState.Connected) session.setState(SessionState.Connected, 'reply')
     session.expiresAt = Date.now() + core.options.intervalMs + core.options.maxIntervalMs
   }

@@ -5,6 +5,7 @@ import { BayeuxError } from '../../shared/bayeux/error.ts'
 import type { Advice, BayeuxMessage } from '../../shared/bayeux/message.ts'
 import { log, logException } from '../log.ts'
 import { Extensions } from './extensions.ts'
+import { SessionQuota } from './quota.ts'
 import { Router } from './router.ts'
 import { Security } from './security.ts'
 import { Services } from './services.ts'
@@ -48,8 +49,12 @@ export class BayeuxCore {
   /** Sessions with deliveries queued this tick, flushed together once the tick's work is done. */
   #flushSoon = new Set<SessionImpl>()
   isStopping = false
+  /** Sessions per address and per browser (handshake floods, issue 14). */
+  readonly quota: SessionQuota
 
-  constructor(readonly options: Readonly<BayeuxOptions>) {}
+  constructor(readonly options: Readonly<BayeuxOptions>) {
+    this.quota = new SessionQuota(options)
+  }
 
   /** The full advice of successful handshake and connect replies (trap 8). */
   advice(): Advice {
@@ -83,13 +88,20 @@ export class BayeuxCore {
   /** Registers a session after a granted handshake. */
   addSession(session: SessionImpl): void {
     this.sessionMap.set(session.id, session)
+    this.quota.added(session)
     this.emit('sessionAdded', session)
+  }
+
+  /** Called once, when the first `/meta/connect` of a session is answered. */
+  sessionConnected(session: SessionImpl): void {
+    this.quota.connected(session)
   }
 
   /** Removes a live session: answers its held connect, drops subscriptions, notifies. */
   removeSession(session: SessionImpl, { expired, release }: RemoveOptions): void {
     if (!session.isConnected) return
     this.sessionMap.delete(session.id)
+    this.quota.removed(session, session.state === SessionState.Handshaken)
     this.router.unsubscribeAll(session)
     if (release === 'none') session.held?.answer(true, { advice: { reconnect: 'none' } })
     else session.held?.answer(false, unknownClientReply)
@@ -182,10 +194,16 @@ export class BayeuxCore {
     }
   }
 
-  /** Marks activity other than `/meta/connect`: postpones an armed expiry. */
+  /**
+   * Marks activity other than `/meta/connect`: postpones an armed expiry, by
+   * `unconnectedSessionTimeoutMs` only while the session never connected (issue 14).
+   */
   touch(session: SessionImpl): void {
     if (Number.isFinite(session.expiresAt)) {
-      session.expiresAt = Math.max(session.expiresAt, Date.now() + this.options.maxIntervalMs)
+      const isUnconnected = session.state === SessionState.Handshaken
+      const { maxIntervalMs, unconnectedSessionTimeoutMs } = this.options
+      const grace = isUnconnected ? unconnectedSessionTimeoutMs : maxIntervalMs
+      session.expiresAt = Math.max(session.expiresAt, Date.now() + grace)
     }
   }
 

@@ -51,11 +51,12 @@ export async function handleHandshake(
     minimumVersion: '1.0',
     supportedConnectionTypes: [...offered],
   })
-  const refusal = checkHandshake(core, message)
+  const refusal = checkHandshake(core, message, ctx)
   if (refusal) return { ...reply, ...refusal }
   const browserId = ctx.browserId ?? mintBrowserId(ctx)
-  const { maxIntervalMs } = core.options
-  const session = new SessionImpl(core, ctx.remoteAddress, message.ext, browserId, maxIntervalMs)
+  // Until its first /meta/connect, a session lives only briefly (handshake floods, issue 14).
+  const expiresInMs = core.options.unconnectedSessionTimeoutMs
+  const session = new SessionImpl(core, ctx.remoteAddress, message.ext, browserId, expiresInMs)
   const policy = core.security.policy
   if (policy.canHandshake && !(await policy.canHandshake(session, message, reply))) {
     // CometD §9.3.5.1: "If the advice is not modified it will default to disconnect the client".
@@ -79,6 +80,7 @@ export async function handleHandshake(
 function checkHandshake(
   core: BayeuxCore,
   message: BayeuxMessage,
+  ctx: TransportContext,
 ): Partial<BayeuxMessage> | undefined {
   const none = { reconnect: 'none' } as const
   if (core.isStopping) {
@@ -100,6 +102,15 @@ function checkHandshake(
       successful: false,
       error: BayeuxError.TooManySessions,
       advice: { reconnect: 'handshake', interval: 5_000 },
+    }
+  }
+  // Per address and browser: one client cannot take the table (issue 14); it clears in seconds.
+  const quotaError = core.quota.refusal(ctx.remoteAddress, ctx.browserId)
+  if (quotaError) {
+    return {
+      successful: false,
+      error: quotaError,
+      advice: { reconnect: 'handshake', interval: 1_000 },
     }
   }
   return undefined

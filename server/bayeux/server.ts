@@ -140,8 +140,9 @@ function validateOptions(options: BayeuxOptions): void {
       throw new RangeError(`bayeux.${key} must be a non-negative number, got ${value}`)
     }
   }
-  if (options.sweepPeriodMs <= 0)
-    throw new RangeError(`bayeux.sweepPeriodMs must be > 0, got ${options.sweepPeriodMs}`)
+  for (const key of ['sweepPeriodMs', 'maxJsonDepth', 'unconnectedSessionTimeoutMs'] as const) {
+    if (options[key] <= 0) throw new RangeError(`bayeux.${key} must be > 0, got ${options[key]}`)
+  }
 }
 
 /**
@@ -188,7 +189,7 @@ async function processOne(
   requestSize: number,
   touched: Set<SessionImpl>,
 ): Promise<ReplyMessage[]> {
-  const decoded = decodeMessage(raw, core.options.maxChannelChars)
+  const decoded = decodeMessage(raw, core.options.maxChannelChars, core.options.maxJsonDepth)
   if ('failure' in decoded) {
     const { id, channel, error } = decoded.failure
     return [

@@ -83,9 +83,9 @@ export class SessionImpl implements ServerSession {
     readonly remoteAddress: string,
     readonly handshakeExt: Readonly<Record<string, unknown>> | undefined,
     public browserId: string | undefined,
-    maxIntervalMs: number,
+    expiresInMs: number,
   ) {
-    this.expiresAt = Date.now() + maxIntervalMs
+    this.expiresAt = Date.now() + expiresInMs
   }
 
   /** The current state. */

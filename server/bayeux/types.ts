@@ -40,7 +40,7 @@ export interface WsConnection {
   /** Sessions trusted on this connection (handshook here, or first seen here). */
   readonly sessionIds: Set<string>
   /** Sends one frame holding `messages` as a JSON array; a no-op once closed. */
-  send(messages: ReplyMessage[]): void
+  send(messages: readonly ReplyMessage[]): void
   /** Whether the socket is still open. */
   readonly isOpen: boolean
 }

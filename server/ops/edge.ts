@@ -76,9 +76,41 @@ export function checkOrigin(
   }
 }
 
-/** Whether a path passes the allow and deny lists (deny wins). */
+/**
+ * The path as the router matches it, in one spelling: the part before `?`, percent-decoded,
+ * lower-case, without repeated or trailing slashes. Express routes `/MOBWRITE`, `/Scripts/Q.py`
+ * and `/mobwrite/` like `/mobwrite` (routing is case-insensitive and not strict), so guards and
+ * path lists must compare this form (issue 14 #9). Decoding makes the guards stricter than the
+ * router, which does not decode: `/%6Dobwrite` is guarded as `/mobwrite` (and not routed).
+ */
+export function canonicalPath(path: string): string {
+  const query = path.indexOf('?')
+  let canonical = query < 0 ? path : path.slice(0, query)
+  if (canonical.includes('%')) {
+    try {
+      canonical = decodeURIComponent(canonical)
+    } catch {
+      // Malformed escapes: guard the raw spelling (the router answers 400 or 404 to it).
+    }
+  }
+  canonical = canonical.toLowerCase().replace(/\/{2,}/g, '/')
+  return canonical.length > 1 ? canonical.replace(/\/+$/, '') || '/' : canonical
+}
+
+// Path patterns are compared in the canonical form too (`*` kept); lists come from the config,
+// so each is converted once.
+const canonicalLists = new WeakMap<readonly string[], readonly string[]>()
+function canonicalPatterns(patterns: readonly string[]): readonly string[] {
+  let canonical = canonicalLists.get(patterns)
+  if (!canonical) canonicalLists.set(patterns, (canonical = patterns.map(canonicalPath)))
+  return canonical
+}
+
+/** Whether a path passes the allow and deny lists (deny wins), compared as {@link canonicalPath}. */
 export function checkPath(path: string, options: EdgePolicyOptions): Refusal | undefined {
-  if (matchesAny(options.allowPaths, path) && !matchesAny(options.denyPaths, path)) return undefined
+  const canonical = canonicalPath(path)
+  const isAllowed = matchesAny(canonicalPatterns(options.allowPaths), canonical)
+  if (isAllowed && !matchesAny(canonicalPatterns(options.denyPaths), canonical)) return undefined
   return {
     status: 403,
     code: ErrorCode.ERR_PATH_FORBIDDEN,

@@ -16,6 +16,7 @@ import { createHealthRouter } from '../http/health.ts'
 import { createMetricsRouter } from '../http/metrics.ts'
 import { createRuntimeControls, type RuntimeControls } from './controls.ts'
 import {
+  canonicalPath,
   checkOrigin,
   checkPath,
   createConnectionCounter,
@@ -55,6 +56,7 @@ export function edgePolicyOf(config: Config): EdgePolicyOptions {
 }
 
 // Transport paths whose HTTP requests pass the origin and path checks; pages and /admin do not.
+// Tested on the canonical path, so every spelling the router serves is checked (issue 14 #9).
 const transportPath = /^\/(bayeux|mobwrite|scripts\/q\.py)(\/|$)/
 
 /**
@@ -74,7 +76,7 @@ export function createOps(config: Config): Ops {
 
   const httpGuard: BayeuxGuard = (req, res, next) => {
     const path = req.originalUrl.split('?')[0] ?? '/'
-    if (!transportPath.test(path)) return next()
+    if (!transportPath.test(canonicalPath(path))) return next()
     const refusal = checkPath(path, policy) ?? checkOrigin(req.headers, req.secure, policy)
     if (!refusal) return next()
     log.info('http request refused', { path, status: refusal.status, code: refusal.code })

@@ -60,9 +60,10 @@ test(
       status: 413,
       text: 'Bayeux request too large',
     })
+    // Deeper than bayeux.maxJsonDepth: refused before parsing (issue 14).
     assert.deepEqual(await post('['.repeat(2_000) + ']'.repeat(2_000)), {
       status: 200,
-      text: '[{"successful":false,"error":"400::message_invalid"}]',
+      text: '[{"successful":false,"error":"400::message_too_deep"}]',
     })
     await check()
 

@@ -44,14 +44,67 @@ const idPattern = /^[\x21-\x7e]{1,128}$/
 // Optional typed fields: a wrong type fails the whole message with FieldInvalid.
 const stringFields = ['clientId', 'version', 'minimumVersion', 'connectionType'] as const
 
-/** Decodes one raw message; never throws. `maxChannelChars` bounds channel names. */
-export function decodeMessage(raw: unknown, maxChannelChars = 512): DecodeResult {
+/**
+ * Whether a JSON text nests arrays and objects deeper than `maxDepth`, found by one scan of its
+ * characters without parsing it (so a hostile text costs no allocation). Use it before
+ * `JSON.parse`; malformed text is left for the parser to reject.
+ */
+export function isJsonTextTooDeep(text: string, maxDepth: number): boolean {
+  if (text.length <= maxDepth) return false
+  let depth = 0
+  let isInString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (isInString) {
+      if (c === 0x5c)
+        i++ // a backslash: the next character is escaped
+      else if (c === 0x22) isInString = false
+    } else if (c === 0x22) isInString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
+/**
+ * Whether a parsed value nests arrays and objects deeper than `maxDepth` (a lone object or
+ * array is depth 1). Iterative, so it cannot overflow the stack itself.
+ */
+export function isValueTooDeep(value: unknown, maxDepth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const stack: Array<{ value: object; depth: number }> = [{ value, depth: 1 }]
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    if (top.depth > maxDepth) return true
+    const children = Array.isArray(top.value) ? top.value : Object.values(top.value)
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) {
+        stack.push({ value: child, depth: top.depth + 1 })
+      }
+    }
+  }
+  return false
+}
+
+/**
+ * Decodes one raw message; never throws. `maxChannelChars` bounds channel names, `maxDepth`
+ * the nesting of the whole message (the message object is level 1): anything deeper could not
+ * be encoded again without overflowing the stack (issue 14).
+ */
+export function decodeMessage(raw: unknown, maxChannelChars = 512, maxDepth = 64): DecodeResult {
   if (!isRecord(raw)) return { failure: { error: BayeuxError.MessageInvalid } }
   const { channel, id } = raw
   if (typeof channel !== 'string') return { failure: { error: BayeuxError.ChannelMissing } }
   // Echo at most 512 characters of a bad channel; a bad id is not echoed at all.
   if (id !== undefined && (typeof id !== 'string' || !idPattern.test(id))) {
     return { failure: { error: BayeuxError.MessageIdInvalid, channel: channel.slice(0, 512) } }
+  }
+  if (isValueTooDeep(raw, maxDepth)) {
+    const failure: DecodeFailure = {
+      error: BayeuxError.MessageTooDeep,
+      channel: channel.slice(0, 512),
+    }
+    return { failure: id === undefined ? failure : { ...failure, id } }
   }
   if (!isValidChannel(channel, maxChannelChars)) {
     const failure: DecodeFailure = {

@@ -33,6 +33,12 @@ export const BayeuxError = {
   ConnectionTypeInvalid: '400::connection_type_invalid',
   /** The server already holds the configured maximum of sessions. */
   TooManySessions: '503::too_many_sessions',
+  /** A message nested deeper than `maxJsonDepth` (refused before any handler sees it). */
+  MessageTooDeep: '400::message_too_deep',
+  /** The address or browser already holds its maximum of handshaken, unconnected sessions. */
+  TooManyUnconnectedSessions: '503::too_many_unconnected_sessions',
+  /** The address already holds `maxSessionsPerAddress` live sessions. */
+  TooManySessionsPerAddress: '503::too_many_sessions_per_address',
   /** More long polls from one browser than `maxSessionsPerBrowser`, with polling disabled. */
   MultipleClients: '409::multiple_clients',
   /** A handler failed unexpectedly; nothing else about the failure is sent. */

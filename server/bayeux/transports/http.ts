@@ -3,13 +3,12 @@
 // `message`), plus CORS preflight. Owns status codes and headers, never protocol decisions.
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { decodeEnvelope } from '../../../shared/bayeux/codec.ts'
 import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
 import { logException } from '../../log.ts'
 import type { BayeuxServerInternal } from '../server.ts'
 import type { BayeuxOptions } from '../types.ts'
 import { browserCookie, createContext } from './context.ts'
-import { serializeMessages } from './json.ts'
+import { parseRequest, serializeMessagesSafely, TooDeep, tooDeepReplies } from './json.ts'
 
 /** HTTP failures of the transport layer: status plus a short plain-text body. */
 export const HttpFailure = {
@@ -17,6 +16,8 @@ export const HttpFailure = {
   BadRequest: { status: 400, body: 'Unknown Bayeux Transport' },
   /** Body or `message` parameter over maxMessageBytes, or more than maxMessagesPerRequest. */
   TooLarge: { status: 413, body: 'Bayeux request too large' },
+  /** A body not received whole within httpBodyTimeoutMs (a drip); the connection is closed. */
+  TooSlow: { status: 408, body: 'Bayeux request body too slow' },
 } as const
 
 const jsonpName = /^[a-zA-Z0-9._-]{1,64}$/
@@ -42,9 +43,11 @@ export function createHttpTransport(bayeux: BayeuxServerInternal): HttpTransport
     const handler =
       req.method === 'POST' ? longPolling : req.method === 'GET' ? callbackPolling : undefined
     if (!handler) return void fail(res, HttpFailure.BadRequest)
+    // Nothing a request does may end the process: any failure is logged and answered 500.
     handler(bayeux, req, res).catch((err: unknown) => {
       logException('bayeux http transport failed', err)
       if (!res.headersSent) endEmpty(res, 500)
+      else res.destroy()
     })
   }
 }
@@ -90,15 +93,17 @@ async function longPolling(
 ): Promise<void> {
   const options = bayeux.options
   if (!options.transports.includes('long-polling')) return fail(res, HttpFailure.BadRequest)
-  const body = await readBody(req, options.maxMessageBytes)
+  const body = await readBody(req, options.maxMessageBytes, options.httpBodyTimeoutMs)
+  if (body === BodyTooSlow) return failAndClose(req, res, HttpFailure.TooSlow)
   if (body === undefined) return fail(res, HttpFailure.TooLarge)
   const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
   const texts = isForm ? new URLSearchParams(body).getAll('message') : [body]
-  const messages = parseMessages(texts)
+  const messages = parseRequest(texts, options.maxJsonDepth)
   if (!messages) return fail(res, HttpFailure.BadRequest)
-  const replies = await run(bayeux, req, res, messages, 'long-polling')
+  const replies =
+    messages === TooDeep ? tooDeepReplies : await run(bayeux, req, res, messages, 'long-polling')
   if (!replies) return
-  sendBody(res, longPollingHeaders, serializeMessages(replies))
+  sendBody(res, longPollingHeaders, serializeMessagesSafely(replies))
 }
 
 async function callbackPolling(
@@ -116,11 +121,14 @@ async function callbackPolling(
   if (texts.reduce((n, t) => n + Buffer.byteLength(t), 0) > options.maxMessageBytes) {
     return fail(res, HttpFailure.TooLarge)
   }
-  const messages = parseMessages(texts)
+  const messages = parseRequest(texts, options.maxJsonDepth)
   if (!messages) return fail(res, HttpFailure.BadRequest)
-  const replies = await run(bayeux, req, res, messages, 'callback-polling')
+  const replies =
+    messages === TooDeep
+      ? tooDeepReplies
+      : await run(bayeux, req, res, messages, 'callback-polling')
   if (!replies) return
-  sendBody(res, callbackPollingHeaders, `${callback}(${serializeMessages(replies)})`)
+  sendBody(res, callbackPollingHeaders, `${callback}(${serializeMessagesSafely(replies)})`)
 }
 
 // With its length known, node sends headers and body in one write, not chunked.
@@ -172,20 +180,28 @@ function cookieFor(
   return `${browserCookie(crossSite, browserId)}; Partitioned`
 }
 
-/** Parses each text as JSON and concatenates the envelopes; undefined if any is malformed. */
-function parseMessages(texts: string[]): unknown[] | undefined {
-  if (texts.length === 0) return undefined
-  const messages: unknown[] = []
-  try {
-    for (const text of texts) messages.push(...decodeEnvelope(JSON.parse(text)))
-  } catch {
-    return undefined
-  }
-  return messages
+// Answers, then closes the connection: the rest of a dripped body is never read.
+function failAndClose(
+  req: IncomingMessage,
+  res: ServerResponse,
+  failure: { status: number; body: string },
+): void {
+  fail(res, failure)
+  res.once('finish', () => req.socket.destroySoon())
 }
 
-/** Reads the body as UTF-8, or undefined once it exceeds `maxBytes` (the rest is discarded). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+const BodyTooSlow = Symbol('BodyTooSlow')
+
+/**
+ * Reads the body as UTF-8: undefined once it exceeds `maxBytes` (the rest is discarded), or
+ * {@link BodyTooSlow} when it is not complete `timeoutMs` after the request (a drip cannot
+ * extend it: the deadline is for the whole body, issue 14).
+ */
+function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<string | undefined | typeof BodyTooSlow> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > maxBytes) {
     req.resume()
@@ -194,16 +210,27 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string | unde
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
+    const timer = setTimeout(() => {
+      req.pause()
+      resolve(BodyTooSlow)
+    }, timeoutMs)
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > maxBytes) {
         chunks.length = 0
+        clearTimeout(timer)
         resolve(undefined)
         return
       }
       chunks.push(chunk)
     })
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    req.on('error', reject)
+    req.on('end', () => {
+      clearTimeout(timer)
+      resolve(Buffer.concat(chunks).toString('utf8'))
+    })
+    req.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
   })
 }

@@ -4,12 +4,13 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
-import { decodeEnvelope, isRecord } from '../../../shared/bayeux/codec.ts'
+import { isRecord } from '../../../shared/bayeux/codec.ts'
+import { BayeuxError } from '../../../shared/bayeux/error.ts'
 import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
 import { log, logException } from '../../log.ts'
 import type { BayeuxServerInternal } from '../server.ts'
 import type { WsConnection } from '../types.ts'
-import { serializeMessages } from './json.ts'
+import { parseRequest, serializeMessagesSafely, TooDeep, tooDeepReplies } from './json.ts'
 import { browserCookie, createBrowserId, createContext, parseCookies } from './context.ts'
 
 /** Close codes this transport uses (Hocuspocus-style named constants). */
@@ -24,6 +25,8 @@ export const WsCloseCode = {
   TooManyMessages: 4413,
   /** More than wsMaxPendingFrames frames waiting to be processed. */
   TooManyPendingFrames: 4429,
+  /** The server failed on a frame in a way it could not answer (never expected). */
+  InternalError: 1011,
 } as const
 
 /** The websocket transport: hand it upgrades for its path. */
@@ -98,36 +101,58 @@ function serve(
   // lone /meta/connect does not hold the line while it is held.
   let line: Promise<unknown> = Promise.resolve()
   let pending = 0
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    const messages = isBinary ? undefined : parseFrame(data)
+  const receive = (data: RawData, isBinary: boolean) => {
+    const messages = isBinary ? undefined : parseFrame(data, bayeux.options.maxJsonDepth)
     if (!messages) return ws.close(WsCloseCode.InvalidFrame, 'Invalid Bayeux frame')
-    if (messages.length > bayeux.options.maxMessagesPerRequest) {
+    if (messages !== TooDeep && messages.length > bayeux.options.maxMessagesPerRequest) {
       return ws.close(WsCloseCode.TooManyMessages, 'Too many Bayeux messages')
     }
-    if (messages.length === 0) return
+    if (messages !== TooDeep && messages.length === 0) return
     if (++pending > bayeux.options.wsMaxPendingFrames) {
       return ws.close(WsCloseCode.TooManyPendingFrames, 'Too many pending frames')
     }
     line = line.then(() => {
       pending--
-      const done = bayeux.process(messages, ctx).then(
-        (replies) => connection.send(replies),
-        (err: unknown) => logException('bayeux websocket processing failed', err),
-      )
+      if (messages === TooDeep) return connection.send(tooDeepReplies)
+      // Nothing a frame does may end the process: a failure is logged and answered (issue 14).
+      const done = bayeux
+        .process(messages, ctx)
+        .then((replies) => connection.send(replies))
+        .catch((err: unknown) => {
+          logException('bayeux websocket processing failed', err)
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(serverErrors(messages)))
+        })
       return isLoneConnect(messages) ? undefined : done
     })
+  }
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    try {
+      receive(data, isBinary)
+    } catch (err) {
+      logException('bayeux websocket frame failed', err)
+      ws.close(WsCloseCode.InternalError, 'Internal error')
+    }
   })
   ws.on('error', (err) => log.debug('bayeux websocket error', { error: err.message }))
   ws.on('close', () => bayeux.connectionClosed(connection))
 }
 
-function parseFrame(data: RawData): unknown[] | undefined {
-  try {
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()
-    return decodeEnvelope(JSON.parse(text))
-  } catch {
-    return undefined
-  }
+function parseFrame(data: RawData, maxJsonDepth: number): unknown[] | typeof TooDeep | undefined {
+  const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString()
+  return parseRequest([text], maxJsonDepth)
+}
+
+// `500::server_error` for each message of a request that failed as a whole.
+function serverErrors(messages: readonly unknown[]): ReplyMessage[] {
+  return messages.map((message) => {
+    const { id, channel } = isRecord(message) ? message : {}
+    return {
+      ...(typeof id === 'string' ? { id } : {}),
+      ...(typeof channel === 'string' ? { channel } : {}),
+      successful: false as const,
+      error: BayeuxError.ServerError,
+    }
+  })
 }
 
 function isLoneConnect(messages: unknown[]): boolean {
@@ -138,11 +163,13 @@ function isLoneConnect(messages: unknown[]): boolean {
 function createConnection(ws: WebSocket, maxBufferedBytes: number): WsConnection {
   return {
     sessionIds: new Set(),
-    send(messages: ReplyMessage[]) {
+    send(messages: readonly ReplyMessage[]) {
       if (messages.length === 0 || ws.readyState !== ws.OPEN) return
       // A peer that stops reading must not make the server buffer without bound.
       if (ws.bufferedAmount > maxBufferedBytes) return ws.terminate()
-      ws.send(serializeMessages(messages))
+      const frame = serializeMessagesSafely(messages)
+      // Nothing left once deliveries that cannot be encoded are dropped: send no empty frame.
+      if (frame !== '[]') ws.send(frame)
     },
     get isOpen() {
       return ws.readyState === ws.OPEN
