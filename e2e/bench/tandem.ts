@@ -65,9 +65,11 @@ export async function startTandem(options: TandemOptions = {}): Promise<ServerCh
       HOST: '127.0.0.1',
       TANDEM_DB: options.dbPath ?? freshDbPath('tandem'),
       // Every benchmark client comes from 127.0.0.1: one anonymous rate bucket and one address
-      // for the connection cap. Both are lifted, as the peers have neither.
+      // for the connection cap and the handshakes not yet connected (S5's storm reconnects
+      // 1,000 clients at once). All are lifted, as the peers have none of them.
       TANDEM_RATE_PER_SECOND: '0',
       TANDEM_MAX_CONNECTIONS_PER_IP: '0',
+      TANDEM_MAX_UNCONNECTED_PER_ADDRESS: '0',
       LOG: 'warn',
     },
   })
