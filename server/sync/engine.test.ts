@@ -144,6 +144,30 @@ const conversations: Conversation[] = [
     texts: { t: 'xabc' },
   },
   {
+    // Property regression (server/test/sync-property.test.ts): a joining client's first dump was
+    // held back and arrived after its second; it reset the view and the next edit got R:.
+    name: 'a raw dump that arrives after a newer one changes nothing',
+    steps: [
+      ['u:ann / f:0:t / r:1:a', 'F:1:t / d:0:=1'],
+      ['u:bob / F:0:t / r:2:', 'F:2:t / d:0:+a'],
+      ['u:bob / F:0:t / r:1:', 'F:2:t / d:0:+a'],
+      ['u:bob / F:1:t / d:2:+b\t=1', 'F:3:t / d:1:=2'],
+    ],
+    texts: { t: 'ba' },
+  },
+  {
+    // The original client keeps its dump on the stack until acknowledged: after two lost
+    // answers it resends r:1 with the deltas the server already took, which ran twice.
+    name: 'a resent raw dump does not apply the deltas after it twice',
+    steps: [
+      ['u:ann / f:0:t / r:1:a', 'F:1:t / d:0:=1'],
+      ['u:bob / F:0:t / r:1:', 'F:1:t / d:0:+a'],
+      ['u:bob / F:0:t / r:1: / d:1:+x', 'F:2:t / d:0:=1\t+a'],
+      ['u:bob / F:0:t / r:1: / d:1:+x / d:2:=1\t+y', 'F:3:t / d:0:=2\t+a'],
+    ],
+    texts: { t: 'xya' },
+  },
+  {
     name: 'a future delta and a future server version get a raw resync',
     steps: [
       ['u:a / f:0:t / R:0:abc', 'F:0:t / D:0:=3'],

@@ -237,6 +237,22 @@ function unforceOntoNullText(actions: readonly EditAction[], clientVersion: numb
   return out
 }
 
+// A raw dump numbered below the version the view expects next is an old copy (held back or
+// duplicated on the way): a client numbers each new dump above every edit it has sent, and the
+// original client keeps its dump on the stack, resending it until acknowledged. Resetting the
+// view to it would answer the edits taken since as "future" (R:, typing lost) or apply them a
+// second time (text written twice). It is answered as the repeated edit it is.
+function withoutStaleRaws(group: readonly EditAction[], view: ViewState | undefined) {
+  if (!view) return group
+  let expected = view.clientVersion
+  return group.map((a) => {
+    const isStale = a.kind === 'raw' && a.clientVersion < expected
+    if (a.kind === 'raw' && !isStale) expected = a.clientVersion
+    else if (a.kind === 'delta' && a.clientVersion === expected) expected++
+    return isStale ? { ...a, kind: 'delta' as const, data: '' } : a
+  })
+}
+
 function runEdits(s: Step, group: readonly EditAction[]): void {
   const { user, file, echoUser } = group[0] as EditAction
   const { facts, options, nowMs } = s.input
@@ -248,7 +264,8 @@ function runEdits(s: Step, group: readonly EditAction[]): void {
   const metaText = s.meta.get(key)
   const view = { ...old, handle: facts.handle, lastSeenMs: nowMs, meta: metaText ?? old.meta }
   const doc = s.docs.get(file) ?? null
-  const actions = doc?.text == null ? unforceOntoNullText(group, old.clientVersion) : group
+  const fresh = withoutStaleRaws(group, s.views.get(key) ?? undefined)
+  const actions = doc?.text == null ? unforceOntoNullText(fresh, old.clientVersion) : fresh
   const out = runGroup(actions, {
     view,
     master: doc?.text ?? null,
