@@ -39,6 +39,8 @@ export interface Case {
   /** Letters per word of the base text. */
   readonly words: readonly number[]
   readonly steps: readonly Step[]
+  /** What the network does to each peer's first sync (its raw dump); 'ok' where missing. */
+  readonly joins?: readonly NetEvent[]
 }
 
 /** Counters of a case (or a run), for the suite's closing diagnostic. */
@@ -105,6 +107,14 @@ async function sync(run: Running, p: number, net: NetEvent, during?: EditSpec): 
   return true
 }
 
+// The first sync sends the peer's (empty) text as a raw dump; it may meet the network too.
+async function join(run: Running, p: number, base: string, net: NetEvent): Promise<void> {
+  const peer = run.peers[p]!
+  await sync(run, p, net)
+  for (let i = 0; i < 5 && peer.text !== base; i++) await sync(run, p, 'ok')
+  if (peer.text !== base) throw new Error(`Peer ${p} could not join: '${show(peer.text)}'`)
+}
+
 async function seed(server: RealServer, file: string, base: string): Promise<void> {
   const link = await openLink('http', { http: server.httpPort, tcp: server.tcpPort }, '127.0.0.1')
   const answer = await link.send(`u:seed-${file}\nF:0:${file}\nr:1:${encodeText(base)}\n\n`, 'ok')
@@ -166,10 +176,7 @@ export async function runCase(server: RealServer, c: Case): Promise<Outcome> {
   const run: Running = { history: new History(base, peers), peers, links, stats: newStats() }
   const restartsBefore = server.restarts
   try {
-    for (const p of peers.keys()) {
-      for (let i = 0; i < 5 && peers[p]!.text !== base; i++) await sync(run, p, 'ok')
-      if (peers[p]!.text !== base) throw new Error(`Peer ${p} could not join: '${peers[p]!.text}'`)
-    }
+    for (const p of peers.keys()) await join(run, p, base, c.joins?.[p] ?? 'ok')
     await play(run, server, c.steps)
     let violations: string[]
     let text = ''

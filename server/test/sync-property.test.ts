@@ -111,6 +111,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   ),
   words: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 5 }),
   steps: fc.array(stepArb, { minLength: 1, maxLength: 40 }),
+  joins: fc.array(netArb, { minLength: 4, maxLength: 4 }),
 })
 
 async function expectExact(c: Case): Promise<void> {
@@ -343,6 +344,18 @@ const regressions: [string, Case][] = [
       peers: original2,
       words: [1, 1],
       steps: [edit(1, 'typeAt', 0.5), edit(0, 'delete', 0, 2), edit(0, 'typeAt', 0)],
+    },
+  ],
+  [
+    // 'a': B's first sync (its raw dump r:1) is held back and arrives after its second (r:2);
+    // B types 가 and A types 一 at the start. Got '一a' (f4564c5): the late r:1 reset B's view,
+    // B's next delta was "future", answered R:, and 가 was lost. Fixed in engine.ts.
+    'a raw dump held back and delivered late does not reset the view',
+    {
+      peers: tandem2,
+      words: [1],
+      steps: [edit(1, 'typeAt', 0), edit(0, 'typeAt', 0)],
+      joins: ['ok', 'hold'],
     },
   ],
   [
