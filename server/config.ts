@@ -241,12 +241,23 @@ export interface AuthConfig {
   /** Longest document name accepted (UTF-16 code units). */
   maxDocNameChars: number
   /**
-   * Sustained MobWrite requests per second allowed per identity (token bucket refill); anonymous
-   * clients share one bucket per address, so leave room for several people behind one NAT. 0: off.
+   * Sustained MobWrite requests per second allowed per client: a Bayeux session, a `/mobwrite`
+   * socket, or a gateway view (`u:` id + files). A person typing steadily syncs about 4 times a
+   * second; the default leaves room for bursts and push-driven syncs in a busy document. Past it
+   * a request is refused with ERR_RATE_LIMITED and `retryAfterMs`, and changes nothing.
+   * Env: TANDEM_RATE_PER_SECOND. 0 switches request rate limiting off entirely (both tiers).
    */
   ratePerSecond: number
-  /** Requests an identity may send at once before the rate limit applies (bucket size). */
+  /** Requests a client may send at once before its rate applies (bucket size). Env: TANDEM_RATE_BURST. */
   rateBurst: number
+  /**
+   * Sustained requests per second of all clients of one token together, or of one address for
+   * anonymous clients (a NAT, a proxy): the ceiling for many clients, so much larger than
+   * `ratePerSecond` (30 people at 4 syncs/s use 120). Env: TANDEM_SHARED_RATE_PER_SECOND; 0: off.
+   */
+  sharedRatePerSecond: number
+  /** Requests one token or address may send at once (bucket size). Env: TANDEM_SHARED_RATE_BURST. */
+  sharedRateBurst: number
   /**
    * Origins (scheme://host[:port]) allowed to send cookie-carrying Bayeux POSTs besides the
    * server's own origin (CSRF guard, bayeux-notes §4). Empty: same origin only.
@@ -276,6 +287,8 @@ export const defaultConfig: Config = {
     maxDocNameChars: 200,
     ratePerSecond: 50,
     rateBurst: 200,
+    sharedRatePerSecond: 1_000,
+    sharedRateBurst: 5_000,
     allowedOrigins: [],
   },
   bayeux: {

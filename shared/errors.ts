@@ -51,16 +51,20 @@ export class SyncError extends Error {
   readonly code: ErrorCode
   /** Whether the client can carry on (retry, resync) without the user doing anything. */
   readonly isRecoverable: boolean
+  /** For a refusal that passes (ERR_RATE_LIMITED): how long to wait before retrying, in ms. */
+  readonly retryAfterMs: number | undefined
 
-  constructor(code: ErrorCode, message: string, isRecoverable = false) {
+  constructor(code: ErrorCode, message: string, isRecoverable = false, retryAfterMs?: number) {
     super(message)
     this.name = 'SyncError'
     this.code = code
     this.isRecoverable = isRecoverable
+    this.retryAfterMs = retryAfterMs
   }
 
-  /** The form that crosses a boundary. */
-  toJSON(): { code: ErrorCode; message: string; isRecoverable: boolean } {
-    return { code: this.code, message: this.message, isRecoverable: this.isRecoverable }
+  /** The form that crosses a boundary (`retryAfterMs` only when there is one). */
+  toJSON(): { code: ErrorCode; message: string; isRecoverable: boolean; retryAfterMs?: number } {
+    const { code, message, isRecoverable, retryAfterMs } = this
+    return { code, message, isRecoverable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }
   }
 }

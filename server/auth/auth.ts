@@ -17,7 +17,12 @@ import {
   type Identity,
 } from './identity.ts'
 import { anonymousPrincipal, docNameError } from './names.ts'
-import { createRateLimiter, type RateLimiter } from './rate-limit.ts'
+import {
+  createRequestLimiter,
+  originalIdentity,
+  type RateScope,
+  type RequestLimitKeys,
+} from './request-limit.ts'
 
 /** Everything the rest of the server asks auth. Create one per server with {@link createAuth}. */
 export interface Auth {
@@ -33,9 +38,10 @@ export interface Auth {
   /** Identity of a raw MobWrite gateway request (Authorization header or `token` parameter). */
   resolveGateway(req: GatewayRequestLike): Identity | SyncError
   /**
-   * The checks every MobWrite request passes before it runs (the sync service's `guard`): a
-   * token identity's token is still valid (so a revoke also stops live sessions), and the
-   * identity's rate limit is not exhausted (one request is counted).
+   * The checks every MobWrite request passes before it runs (the sync service's `guard`, the
+   * gateways' `rateLimit`): a token identity's token is still valid (so a revoke also stops
+   * live sessions), and neither the client's bucket (`rateClient`) nor its token's or
+   * address's is empty (request-limit.ts). A refusal counts nothing and changes nothing.
    */
   checkRequest(identity: RequestIdentity): SyncError | undefined
   /** Why `file` is not an acceptable document name, as an error, or undefined. */
@@ -55,9 +61,10 @@ export interface Auth {
 }
 
 /** What request checks read of an identity (auth's Identity and the sync service's fit). */
-export interface RequestIdentity {
+export interface RequestIdentity extends RateScope {
   readonly principal: string
   readonly ip: string
+  readonly tokenId?: string | null
 }
 
 /** Options of {@link createAuth}. */
@@ -68,20 +75,20 @@ export interface AuthOptions {
   readonly now?: () => number
 }
 
-// Anonymous clients share one principal, so their buckets are per address instead.
-function rateKey(who: RequestIdentity): string {
-  return who.principal === anonymousPrincipal ? `${anonymousPrincipal}@${who.ip}` : who.principal
+// Anonymous clients share one principal, so their group is their address. A client key is
+// scoped to its group, so nobody can drain another address's view bucket by naming its `u:`.
+function rateKeys(who: RequestIdentity): RequestLimitKeys {
+  const isAddress = who.principal === anonymousPrincipal
+  const group = isAddress ? `address:${who.ip}` : `token:${who.tokenId ?? who.principal}`
+  const client = who.rateClient === undefined ? undefined : `${group}|${who.rateClient}`
+  return { client, group, isAddress }
 }
 
 /** Creates the auth front door over `store` with the `auth` config section. */
 export function createAuth(options: AuthOptions): Auth {
   const { store, config } = options
   const accessControl = createAccessControl(store, { defaultAccess: config.defaultAccess })
-  const limiter: RateLimiter = createRateLimiter({
-    ratePerSecond: config.ratePerSecond,
-    burst: config.rateBurst,
-    ...(options.now ? { now: options.now } : {}),
-  })
+  const limiter = createRequestLimiter(config, options.now)
   const checkDocName = (file: string) => docNameError(file, config.maxDocNameChars)
   return {
     config,
@@ -98,13 +105,13 @@ export function createAuth(options: AuthOptions): Auth {
     },
     resolveGateway: (req) => resolveGatewayIdentity(req, { store, auth: config }),
     checkRequest(identity) {
-      if (!isIdentityCurrent(store, identity)) {
+      if (!isIdentityCurrent(store, originalIdentity(identity))) {
         return new SyncError(
           ErrorCode.ERR_TOKEN_INVALID,
           'The token was revoked; connect again with a valid token',
         )
       }
-      return limiter.check(rateKey(identity))
+      return limiter.check(rateKeys(identity))
     },
     checkDocName,
     readableDocuments(req, limit = 200) {

@@ -9,8 +9,12 @@ export const authEnvVars = {
   TANDEM_ALLOW_ANONYMOUS: 'true|false: may clients without a token connect (auth.allowAnonymous)',
   TANDEM_DEFAULT_ACCESS: 'write|read|none: access where no rule matches (auth.defaultAccess)',
   TANDEM_ALLOWED_ORIGINS: 'comma-separated origins for cookie-carrying POSTs (auth.allowedOrigins)',
-  TANDEM_RATE_PER_SECOND: 'requests/s per identity, 0 turns the limit off (auth.ratePerSecond)',
-  TANDEM_RATE_BURST: 'requests an identity may send at once (auth.rateBurst)',
+  TANDEM_RATE_PER_SECOND:
+    'requests/s per client (session, socket or view); 0 turns rate limits off (auth.ratePerSecond)',
+  TANDEM_RATE_BURST: 'requests a client may send at once (auth.rateBurst)',
+  TANDEM_SHARED_RATE_PER_SECOND:
+    'requests/s per token, or per address for anonymous clients; 0: no such ceiling (auth.sharedRatePerSecond)',
+  TANDEM_SHARED_RATE_BURST: 'requests a token or address may send at once (auth.sharedRateBurst)',
 } as const
 
 function readCount(name: string, value: string): number {
@@ -51,6 +55,12 @@ export function readAuthEnv(
   if (rate !== undefined) config.ratePerSecond = readCount('TANDEM_RATE_PER_SECOND', rate)
   const burst = env['TANDEM_RATE_BURST']
   if (burst !== undefined) config.rateBurst = readCount('TANDEM_RATE_BURST', burst)
+  const shared = env['TANDEM_SHARED_RATE_PER_SECOND']
+  if (shared !== undefined)
+    config.sharedRatePerSecond = readCount('TANDEM_SHARED_RATE_PER_SECOND', shared)
+  const sharedBurst = env['TANDEM_SHARED_RATE_BURST']
+  if (sharedBurst !== undefined)
+    config.sharedRateBurst = readCount('TANDEM_SHARED_RATE_BURST', sharedBurst)
   const origins = env['TANDEM_ALLOWED_ORIGINS']
   if (origins !== undefined) {
     config.allowedOrigins = origins

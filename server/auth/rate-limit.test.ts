@@ -23,13 +23,26 @@ test('a bucket allows a burst, then refills at the rate', () => {
   )
 })
 
-test('check returns a recoverable ERR_RATE_LIMITED', () => {
-  const limiter = createRateLimiter({ ratePerSecond: 1, burst: 1, now: () => 0 })
+test('check returns a recoverable ERR_RATE_LIMITED that says when to retry', () => {
+  let nowMs = 0
+  const limiter = createRateLimiter({ ratePerSecond: 4, burst: 1, now: () => nowMs })
+  assert.equal(limiter.waitMs('k'), 0, 'an unknown key may go now')
   assert.equal(limiter.check('k'), undefined)
   const err = limiter.check('k')
   assert.equal(err?.code, ErrorCode.ERR_RATE_LIMITED)
   assert.equal(err?.isRecoverable, true)
-  assert.match(err?.message ?? '', /at most 1 per second/)
+  assert.equal(err?.retryAfterMs, 250)
+  assert.deepEqual(err?.toJSON(), {
+    code: 'ERR_RATE_LIMITED',
+    message:
+      'Too many requests: at most 4 per second (bursts of 1); nothing was changed, retry after 250 ms',
+    isRecoverable: true,
+    retryAfterMs: 250,
+  })
+  nowMs += 100
+  assert.equal(limiter.waitMs('k'), 150, 'waitMs takes nothing')
+  nowMs += 150
+  assert.equal(limiter.check('k'), undefined, 'the advised retry passes')
 })
 
 test('a rate of 0 switches limiting off; full buckets are forgotten when over maxKeys', () => {

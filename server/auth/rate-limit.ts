@@ -19,7 +19,9 @@ export interface RateLimitOptions {
 export interface RateLimiter {
   /** Takes one request from `key`'s bucket; returns false (and takes nothing) when it is empty. */
   take(key: string): boolean
-  /** Like {@link take}, but returns the `ERR_RATE_LIMITED` error instead of false. */
+  /** How long until `key`'s bucket holds a whole request, in ms (0: now). Takes nothing. */
+  waitMs(key: string): number
+  /** Like {@link take}, but returns the `ERR_RATE_LIMITED` error (with `retryAfterMs`) instead of false. */
   check(key: string): SyncError | undefined
   /** How many keys are tracked (for tests and metrics). */
   size(): number
@@ -52,9 +54,7 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
     }
   }
 
-  function take(key: string): boolean {
-    if (isOff) return true
-    const nowMs = now()
+  function bucketOf(key: string, nowMs: number): Bucket {
     let bucket = buckets.get(key)
     if (!bucket) {
       if (buckets.size >= maxKeys) prune(nowMs)
@@ -62,21 +62,49 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
       buckets.set(key, bucket)
     }
     refill(bucket, nowMs)
+    return bucket
+  }
+
+  function take(key: string): boolean {
+    if (isOff) return true
+    const bucket = bucketOf(key, now())
     if (bucket.tokens < 1) return false
     bucket.tokens -= 1
     return true
   }
 
+  function waitMs(key: string): number {
+    if (isOff) return 0
+    const bucket = buckets.get(key)
+    if (!bucket) return 0
+    refill(bucket, now())
+    return bucket.tokens >= 1 ? 0 : Math.ceil(((1 - bucket.tokens) * 1000) / ratePerSecond)
+  }
+
   return {
     take,
+    waitMs,
     check(key) {
-      if (take(key)) return undefined
-      return new SyncError(
-        ErrorCode.ERR_RATE_LIMITED,
-        `Too many requests: at most ${ratePerSecond} per second (bursts of ${burst}); slow down and retry`,
-        true,
+      const retryAfterMs = waitMs(key)
+      if (retryAfterMs === 0 && take(key)) return undefined
+      return rateLimitedError(
+        `at most ${ratePerSecond} per second (bursts of ${burst})`,
+        Math.max(1, retryAfterMs),
       )
     },
     size: () => buckets.size,
   }
+}
+
+/**
+ * The recoverable `ERR_RATE_LIMITED` refusal: `limit` says which limit (`at most 50 per second
+ * …`), `retryAfterMs` when a retry will pass. Nothing was changed by the refused request.
+ */
+export function rateLimitedError(limit: string, retryAfterMs: number): SyncError {
+  return new SyncError(
+    ErrorCode.ERR_RATE_LIMITED,
+    `Too many requests: ${limit}; nothing was changed, retry after ${retryAfterMs} ms`,
+    true,
+    retryAfterMs,
+  )
 }

@@ -4,6 +4,8 @@
 
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import type { Identity } from '../auth/identity.ts'
+import { withRateClient, type RateScope } from '../auth/request-limit.ts'
+import { parseRequest } from '../../shared/mobwrite/codec.ts'
 import { logException } from '../log.ts'
 import type { RequestOrigin, SyncService } from '../sync/service.ts'
 import { errorLine } from './answer.ts'
@@ -14,8 +16,11 @@ export interface GatewayCoreDeps {
   readonly sync: Pick<SyncService, 'handle'>
   /** Reassembles `b:` fragments (one instance for all gateways: JSONP blocks may mix paths). */
   readonly buffers: GatewayBuffers
-  /** Takes one request from the identity's rate bucket; an error refuses the request. */
-  readonly rateLimit?: (identity: Identity) => SyncError | undefined
+  /**
+   * Takes one request from the rate buckets of the client (`rateClient`: the socket's session,
+   * else the view) and of its token or address; an error refuses the request (auth's checkRequest).
+   */
+  readonly rateLimit?: (identity: Identity & RateScope) => SyncError | undefined
 }
 
 /** Runs decoded requests for the gateways. */
@@ -34,6 +39,20 @@ function describe(err: unknown): string {
   return 'Processing error'
 }
 
+/**
+ * The client a request's rate bucket belongs to (request-limit.ts): the `/mobwrite` socket's
+ * session, else the view, `u:` id plus the files the request names; none for a request that
+ * names no file (only its token's or address's bucket counts).
+ */
+export function rateClientOf(text: string, origin?: RequestOrigin): string | undefined {
+  if (origin?.sessionId !== undefined) return `session:${origin.sessionId}`
+  const { actions } = parseRequest(text)
+  const first = actions[0]
+  if (first === undefined) return undefined
+  const files = [...new Set(actions.map((a) => a.file))].sort()
+  return `view:${JSON.stringify([first.user, ...files])}`
+}
+
 /** Creates the core the HTTP, TCP and WebSocket gateways share. */
 export function createGatewayCore(deps: GatewayCoreDeps): GatewayCore {
   return {
@@ -45,8 +64,13 @@ export function createGatewayCore(deps: GatewayCoreDeps): GatewayCore {
         if (whole === undefined) return ''
         // Only whole requests count against the rate limit: one long JSONP sync arrives as
         // dozens of fragments (1000-character URLs) and must not exhaust the burst by itself.
-        const refused = deps.rateLimit?.(identity)
-        if (refused) return errorLine(refused.message)
+        const rateClient = rateClientOf(whole, origin)
+        const scoped = rateClient === undefined ? identity : withRateClient(identity, rateClient)
+        const refused = deps.rateLimit?.(scoped)
+        // Refused: nothing ran. The E: line keeps the original client's edit stack (core.js
+        // syncRun2_ skips E: lines and acks nothing without F:) and schedules its next sync;
+        // an empty answer would stall a JSONP client until its 30 s watchdog.
+        if (refused) return errorLine(`${refused.code}: ${refused.message}`)
         return await deps.sync.handle(whole, identity, origin)
       } catch (err) {
         return errorLine(describe(err))

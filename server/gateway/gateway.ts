@@ -6,6 +6,7 @@ import type { Router } from 'express'
 import type { SyncError } from '../../shared/errors.ts'
 import type { App, AppPlugin } from '../app.ts'
 import type { GatewayRequestLike, Identity } from '../auth/identity.ts'
+import type { RateScope } from '../auth/request-limit.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { SyncService } from '../sync/service.ts'
 import { createGatewayBuffers, type GatewayBuffers } from '../../shared/mobwrite/buffers.ts'
@@ -23,8 +24,8 @@ export interface MobwriteGatewayDeps {
    * The trusted handle comes from here; `h:`/`H:` lines from the network are ignored.
    */
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
-  /** Per-identity rate limit shared with the Bayeux path (auth's RateLimiter.check by handle). */
-  readonly rateLimit?: (identity: Identity) => SyncError | undefined
+  /** Rate limit shared with the Bayeux path (auth's checkRequest; see GatewayCoreDeps). */
+  readonly rateLimit?: (identity: Identity & RateScope) => SyncError | undefined
 }
 
 /** The assembled gateways. */

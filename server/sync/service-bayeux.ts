@@ -4,10 +4,12 @@
 
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import { identityOf, mobwriteChannel } from '../auth/bayeux-auth.ts'
+import { withRateClient, type RateScope } from '../auth/request-limit.ts'
 import { makeHandle, normalizeIp, readHandshakeCredentials } from '../auth/identity.ts'
 import { sanitizeDisplayName } from '../auth/names.ts'
 import type { BayeuxServer, ServerSession } from '../bayeux/types.ts'
 import { defaultConfig } from '../config.ts'
+import { writeLine } from '../../shared/mobwrite/codec.ts'
 import type { SyncIdentity } from './document.ts'
 import type { PushNotice, SyncService } from './service.ts'
 
@@ -53,13 +55,25 @@ function readQuery(data: unknown): string | SyncError {
 /** How {@link bindMobwrite} identifies and admits requests. */
 export interface BindOptions {
   readonly identify?: IdentifySession
-  readonly guard?: (identity: SyncIdentity) => SyncError | undefined
+  /** Admits a request (auth's checkRequest); `rateClient` is `session:<clientId>`. */
+  readonly guard?: (identity: SyncIdentity & RateScope) => SyncError | undefined
+}
+
+/**
+ * The data of a refused or failed request: the error as `{code, message, isRecoverable,
+ * retryAfterMs?}` for remote calls, plus `a`, the same as a MobWrite `E:all:` answer, for
+ * clients that read only `a` (a plain publish, DESIGN §4). Without `a` such a client would wait
+ * for an answer that never comes (issue 13). Nothing was changed.
+ */
+export function failureData(error: SyncError) {
+  const message = `${error.code}: ${error.message}`.replace(/[\r\n]+/g, ' ')
+  return { ...error.toJSON(), a: writeLine({ type: 'error', file: 'all', message }) + '\n' }
 }
 
 /**
  * Serves /service/mobwrite with `service` on `bayeux` and forgets sessions when they end.
- * A bad payload, a refused identity or a failed request is answered with `fail({code,
- * message, isRecoverable})`, which a CometD remote call sees as `successful: false`.
+ * A bad payload, a refused identity, a rate-limited or a failed request is answered with
+ * `fail(failureData(error))`, which a CometD remote call sees as `successful: false`.
  * Returns an unbinder.
  */
 export function bindMobwrite(
@@ -70,17 +84,18 @@ export function bindMobwrite(
   const identify = options.identify ?? identifySession
   const unbind = bayeux.addService(mobwriteChannel, async (session, message, reply, fail) => {
     const text = readQuery(message.data)
-    if (text instanceof SyncError) return fail(text.toJSON())
+    if (text instanceof SyncError) return fail(failureData(text))
     const identity = identify(session)
-    if (identity instanceof SyncError) return fail(identity.toJSON())
-    const refusal = options.guard?.(identity)
-    if (refusal) return fail(refusal.toJSON())
+    if (identity instanceof SyncError) return fail(failureData(identity))
+    // The session is the client: its bucket is its own (request-limit.ts).
+    const refusal = options.guard?.(withRateClient(identity, `session:${session.id}`))
+    if (refusal) return fail(failureData(refusal))
     try {
       reply({ a: await service.handle(text, identity, { sessionId: session.id }) })
     } catch (err) {
       const error =
         err instanceof SyncError ? err : new SyncError(ErrorCode.ERR_INTERNAL, 'Request failed')
-      fail(error.toJSON())
+      fail(failureData(error))
     }
   })
   const stopListening = bayeux.on('sessionRemoved', (session) => service.dropSession(session.id))

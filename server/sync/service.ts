@@ -6,6 +6,7 @@
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import type { DocumentState } from '../../shared/sync/types.ts'
 import { createRequestFacts } from '../auth/facts.ts'
+import type { RateScope } from '../auth/request-limit.ts'
 import type { BayeuxServer } from '../bayeux/types.ts'
 import { defaultConfig, type SyncServiceConfig } from '../config.ts'
 import { log, logException } from '../log.ts'
@@ -72,10 +73,11 @@ export interface SyncServiceOptions {
    */
   readonly access?: (identity: SyncIdentity) => (file: string) => AccessLevel
   /**
-   * Checks a Bayeux request before it runs (auth's `checkRequest`: revoked token, rate limit);
-   * a refusal fails the call. Gateways run their own `rateLimit` and are not guarded twice.
+   * Checks a Bayeux request before it runs (auth's `checkRequest`: revoked token, rate limit,
+   * with `rateClient` naming the session); a refusal fails the call with an answer and changes
+   * nothing. Gateways run their own `rateLimit` and are not guarded twice.
    */
-  readonly guard?: (identity: SyncIdentity) => SyncError | undefined
+  readonly guard?: (identity: SyncIdentity & RateScope) => SyncError | undefined
   /** Refuses unacceptable document names with `E:` (auth's `checkDocName`); default: none. */
   readonly checkName?: (file: string) => SyncError | undefined
   /** The clock; injectable for tests. */

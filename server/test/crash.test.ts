@@ -3,58 +3,30 @@
 // same file and port. Afterwards every client converges and every edit any client was told was
 // received (a delta acknowledged by F:, no resync) is in the final text.
 
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createRng, delay } from '../../e2e/bench/lib/rng.ts'
 import { openSqliteStore } from '../store/sqlite.ts'
 import { connect, type Transport } from './auth-cometd.ts'
+import { startMainProcess, type MainProcess } from './main-process.ts'
 import { tempDir } from './sync-helpers.ts'
 import { converge, createSimClient, tokensIn, type SimClient } from './sync-sim.ts'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const kills = 4
 const file = 'crash-doc'
 
-interface Child {
-  readonly process: ChildProcess
-  readonly port: number
-  readonly exited: Promise<void>
-}
-
-/** Starts `tsx server/main.ts` and resolves once it printed the URL it listens on. */
-function startServer(dbPath: string, port: number): Promise<Child> {
-  const { NODE_TEST_CONTEXT: _, ...env } = process.env
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
-    env: {
-      ...env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TANDEM_DB: dbPath,
-      LOG: 'error',
-      // All clients share 127.0.0.1, hence one anonymous rate bucket: lift the limit.
-      TANDEM_RATE_PER_SECOND: '10000',
-      TANDEM_RATE_BURST: '10000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  return new Promise((resolve, reject) => {
-    let output = ''
-    const timer = setTimeout(() => reject(new Error(`Server did not start: ${output}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output)
-      if (!match) return
-      clearTimeout(timer)
-      resolve({ process: child, port: Number(match[1]), exited })
-    })
-    child.once('exit', (code) => reject(new Error(`Server exited (${code}): ${output}`)))
+/** Starts `server/main.ts` on `dbPath` (and `port`, 0 for a free one); see main-process.ts. */
+function startServer(t: TestContext, dbPath: string, port: number): Promise<MainProcess> {
+  return startMainProcess(t, {
+    PORT: String(port),
+    TANDEM_DB: dbPath,
+    // Each client syncs every 5–30 ms, faster than a person (auth.ratePerSecond): lifted, so
+    // that only the kills interrupt syncs.
+    TANDEM_RATE_PER_SECOND: '10000',
+    TANDEM_RATE_BURST: '10000',
   })
 }
 
@@ -70,7 +42,7 @@ test('no acknowledged edit is lost across SIGKILL restarts', { timeout: 90_000 }
   const seed = Math.floor(Math.random() * 2 ** 31)
   const rng = createRng(seed)
   const dbPath = join(tempDir(t, 'tandem-crash-'), 'data/tandem.db')
-  let server = await startServer(dbPath, 0)
+  let server = await startServer(t, dbPath, 0)
   const port = server.port
   t.after(() => void server.process.kill('SIGKILL'))
 
@@ -92,7 +64,7 @@ test('no acknowledged edit is lost across SIGKILL restarts', { timeout: 90_000 }
     ackedAtKills.push(clients.reduce((n, c) => n + c.acked.size, 0))
     server.process.kill('SIGKILL')
     await server.exited
-    server = await startServer(dbPath, port)
+    server = await startServer(t, dbPath, port)
   }
   await delay(1_000)
   isRunning = false

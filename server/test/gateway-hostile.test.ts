@@ -100,24 +100,31 @@ test('no q or p, odd methods and unknown headers', opts, async () => {
   assert.equal(odd.text, 'F:1:hdr\nd:0:=2\n\n')
 })
 
-test('the per-identity rate limit answers E:all on every gateway path', opts, async (t) => {
+test('the rate limit answers E:all with its code on every gateway path', opts, async (t) => {
   const limited = await startGatewayServer((c) => {
     c.auth.rateBurst = 2
     c.auth.ratePerSecond = 0.001
   })
   t.after(() => limited.close())
   const url = limited.srv.url + '/mobwrite'
-  assert.equal((await postForm(url, xhrBody('u:r\n\n'))).text, '\n')
-  assert.equal((await postForm(url, xhrBody('u:r\n\n'))).text, '\n')
-  // Fragments of a buffered request do not count; the whole request does.
-  const blocks = splitBlocks(url, 'u:r\nF:0:rl\nr:1:' + 'x'.repeat(400) + '\n\n', 100, 'fragment')
+  assert.equal((await postForm(url, xhrBody('u:r\nF:0:rl\nr:1:x\n\n'))).text, 'F:1:rl\nd:0:=1\n\n')
+  // Fragments of a buffered request do not count; the whole request does (the view's second).
+  const blocks = splitBlocks(
+    url,
+    'u:r\nF:1:rl\nd:1:=1\t+' + 'y'.repeat(400) + '\n\n',
+    100,
+    'fragment',
+  )
   assert.ok(blocks.length > 3, `${blocks.length} blocks`)
-  for (const block of blocks.slice(1))
+  for (const block of blocks.slice(0, -1))
     assert.equal((await get(block)).text, 'mobwrite.callback("");')
-  const refused = await postForm(url, xhrBody('u:r\nF:0:rl\nr:1:x\n\n'))
-  assert.match(refused.text, /^E:all:.+\n\n$/)
-  assert.match(await tcpExchange(limited.tcpPort, 'u:r\nF:0:rl\nr:1:x\n\n'), /^E:all:/)
-  assert.equal(limited.sync.readDocument('rl'), undefined)
+  assert.match((await get(blocks.at(-1)!)).text, /^mobwrite\.callback\("F:2:rl/)
+  const refused = await postForm(url, xhrBody('u:r\nF:2:rl\nd:2:=401\t+z\n\n'))
+  assert.match(refused.text, /^E:all:ERR_RATE_LIMITED: .+ retry after \d+ ms\n\n$/)
+  // The view is the client: TCP, same `u:` and file, shares its bucket; another view does not.
+  assert.match(await tcpExchange(limited.tcpPort, 'u:r\nF:2:rl\nd:2:=401\t+z\n\n'), /^E:all:/)
+  assert.equal((await postForm(url, xhrBody('u:s\nF:0:rl\nr:1:\n\n'))).text.slice(0, 5), 'F:1:r')
+  assert.equal(limited.sync.readDocument('rl')?.text, 'x' + 'y'.repeat(400))
 })
 
 test('slowloris body: dripping bytes does not extend the body deadline', opts, async () => {

@@ -82,6 +82,8 @@ test('refuses a payload without q with a clear error', { timeout: 20_000 }, asyn
     code: 'ERR_REQUEST_INVALID',
     message: 'Expected data {"q": "<MobWrite request>"} on /service/mobwrite',
     isRecoverable: false,
+    // For clients that read only {a} (a plain publish): the same refusal as an E: answer.
+    a: 'E:all:ERR_REQUEST_INVALID: Expected data {"q": "<MobWrite request>"} on /service/mobwrite\n',
   })
 })
 

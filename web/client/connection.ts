@@ -120,7 +120,10 @@ function readFailure(reply: Message): SyncError {
   const data: unknown = reply.data
   if (data && typeof data === 'object' && 'message' in data && typeof data.message === 'string') {
     const code = 'code' in data && isErrorCode(data.code) ? data.code : ErrorCode.ERR_INTERNAL
-    return new SyncError(code, data.message, true)
+    // A rate-limited request says when a retry will pass (server/auth/request-limit.ts).
+    const after = 'retryAfterMs' in data ? data.retryAfterMs : undefined
+    const retryAfterMs = typeof after === 'number' && after >= 0 ? after : undefined
+    return new SyncError(code, data.message, true, retryAfterMs)
   }
   const isTimeout = typeof reply.error === 'string' && reply.error.includes('timeout')
   const message = isTimeout

@@ -167,3 +167,47 @@ test(
     assert.equal(ended, 1)
   },
 )
+
+test(
+  'rate limited: the client waits the advised time, retries, and loses no keystroke',
+  { timeout: 30_000 },
+  async (t) => {
+    // A setting under test: a tiny per-client budget, so typing runs into it at once.
+    const s = await startAuthServer(t, { auth: { rateBurst: 2, ratePerSecond: 4 } })
+    // Every request the server checks: when, and the retry delay it advised if it refused.
+    const checks: { atMs: number; isRefused: boolean; retryAfterMs: number | undefined }[] = []
+    const check = s.auth.checkRequest.bind(s.auth)
+    s.auth.checkRequest = (identity) => {
+      const refused = check(identity)
+      const isRefused = refused?.code === 'ERR_RATE_LIMITED'
+      checks.push({ atMs: Date.now(), isRefused, retryAfterMs: refused?.retryAfterMs })
+      return refused
+    }
+    const a = client(t, s.srv.url, 'Ann')
+    const widget = memoryWidget('limited')
+    a.share(widget)
+    await waitFor(() => a.state === 'connected', { timeoutMs: 5_000 })
+    let typed = ''
+    for (let i = 0; i < 30; i++) {
+      const key = String.fromCharCode(97 + (i % 26))
+      typed += key
+      widget.type(key)
+      await new Promise((resolve) => setTimeout(resolve, 20)) // typing pace
+    }
+    await waitFor(() => s.sync.readDocument('limited')?.text === typed, { timeoutMs: 20_000 })
+    assert.equal(widget.text, typed)
+    const refusals = checks.filter((c) => c.isRefused)
+    assert.ok(refusals.length > 0, 'the limit was hit')
+    assert.ok(
+      refusals.every((c) => c.retryAfterMs !== undefined),
+      'each refusal says when to retry',
+    )
+    // After each refusal the next request waited the advised time, typing notwithstanding.
+    const early = checks.filter(({ atMs, retryAfterMs }, i) => {
+      const next = checks[i + 1]
+      return retryAfterMs !== undefined && next !== undefined && next.atMs < atMs + retryAfterMs
+    })
+    assert.deepEqual(early, [], 'no retry came before its advised time')
+    assert.deepEqual(widget.errors, [], 'flow control is not an error')
+  },
+)

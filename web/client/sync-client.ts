@@ -3,6 +3,7 @@
 // net, backoff on failure, and the same user id across reconnects so the server resumes each view.
 // The diff-sync state machine itself is pure and lives in shared/sync/client.ts.
 
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import { applyAnswer, buildRequest } from '../../shared/sync/client.ts'
 import {
   createConnection,
@@ -70,6 +71,8 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   let intervalMs = timing.minIntervalMs
   let timer: ReturnType<typeof setTimeout> | undefined
   let dueAt = Infinity
+  // No request before this time: the server's retryAfterMs after a rate-limited request.
+  let holdUntil = 0
   let inFlight = false
   let again = false
   let failures = 0
@@ -77,8 +80,9 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   // The server's reason for refusing the handshake, told to objects shared later too.
   let denial: string | null = null
 
-  // Run the loop after `delayMs`, unless it is already due sooner.
-  const schedule = (delayMs: number): void => {
+  // Run the loop after `delayMs` (and not before `holdUntil`), unless it is already due sooner.
+  const schedule = (requestedMs: number): void => {
+    const delayMs = Math.max(requestedMs, holdUntil - Date.now())
     if (isClosed || Date.now() + delayMs >= dueAt) return
     clearTimeout(timer)
     dueAt = Date.now() + delayMs
@@ -169,6 +173,17 @@ export function createSyncClient(options: SyncClientOptions = {}): SyncClient {
   function fail(error: unknown): void {
     inFlight = false
     again = false
+    // Rate limited: the server changed nothing and said when to come back. The edits stay on
+    // the views' stacks and go out then; this is flow control, not a failure to report.
+    if (error instanceof SyncError && error.code === ErrorCode.ERR_RATE_LIMITED) {
+      const backoffMs = timing.batchDelayMs * 2 ** Math.min(failures, 10)
+      failures += 1
+      const waitMs = Math.min(timing.maxBackoffMs, Math.max(error.retryAfterMs ?? 0, backoffMs))
+      // Typing and push hints during the wait must not bring the retry forward.
+      holdUntil = Date.now() + waitMs
+      schedule(waitMs)
+      return
+    }
     failures += 1
     // While disconnected the connection state tells the story; a failure on a live connection
     // (timeout, refused request) is worth a recoverable error.
