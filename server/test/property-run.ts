@@ -84,7 +84,6 @@ async function sync(run: Running, p: number, net: NetEvent, during?: EditSpec): 
   const peer = run.peers[p]!
   const { request, version } = peer.build()
   run.history.built(p, version)
-  if (net !== 'ok' || during) run.history.log.push(`  ${'ABCD'[p]} sync: ${net}`)
   const answering = run.links[p]!.send(request, net)
   if (during) run.history.edit(p, during)
   const answer = await answering
@@ -110,6 +109,7 @@ async function sync(run: Running, p: number, net: NetEvent, during?: EditSpec): 
 // The first sync sends the peer's (empty) text as a raw dump; it may meet the network too.
 async function join(run: Running, p: number, base: string, net: NetEvent): Promise<void> {
   const peer = run.peers[p]!
+  if (net !== 'ok') run.history.log.push(`  ${'ABCD'[p]} joins: ${net}`)
   await sync(run, p, net)
   for (let i = 0; i < 5 && peer.text !== base; i++) await sync(run, p, 'ok')
   if (peer.text !== base) throw new Error(`Peer ${p} could not join: '${show(peer.text)}'`)
@@ -147,12 +147,17 @@ const editor = (p: number) => (process.env['TANDEM_PROPERTY_SOLO'] === '1' ? 0 :
 async function play(run: Running, server: RealServer, steps: readonly Step[]): Promise<void> {
   const n = run.peers.length
   let restarts = 0
+  const log = (line: string) => run.history.log.push(`  ${line}`)
   for (const step of steps) {
     if (step.do === 'edit') run.history.edit(editor(step.peer % n), step.edit)
-    else if (step.do === 'sync') await sync(run, step.peer % n, step.net)
-    else if (step.do === 'typeDuring') await sync(run, editor(step.peer % n), step.net, step.edit)
-    else if (step.do === 'syncAll') {
-      run.history.log.push(`  all sync at once`)
+    else if (step.do === 'sync') {
+      log(`${'ABCD'[step.peer % n]} syncs: ${step.net}`)
+      await sync(run, step.peer % n, step.net)
+    } else if (step.do === 'typeDuring') {
+      log(`${'ABCD'[editor(step.peer % n)]} syncs: ${step.net}, and types meanwhile:`)
+      await sync(run, editor(step.peer % n), step.net, step.edit)
+    } else if (step.do === 'syncAll') {
+      log(`all sync at once: ${run.peers.map((_, p) => step.nets[p] ?? 'ok').join(', ')}`)
       await Promise.all(run.peers.map((_, p) => sync(run, p, step.nets[p] ?? 'ok')))
     } else if (restarts++ === 0) {
       run.history.log.push('  server restart (SIGKILL)')

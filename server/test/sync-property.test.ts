@@ -166,8 +166,14 @@ const edit = (
   edit: { kind, at, count, space },
 })
 const sync = (peer: number, net: NetEvent): Step => ({ do: 'sync', peer, net })
-const during = (peer: number, net: NetEvent, kind: EditSpec['kind'], at: number, count = 1) =>
-  ({ do: 'typeDuring', peer, net, edit: { kind, at, count, space: false } }) as const
+const during = (
+  peer: number,
+  net: NetEvent,
+  kind: EditSpec['kind'],
+  at: number,
+  count = 1,
+  space = false,
+): Step => ({ do: 'typeDuring', peer, net, edit: { kind, at, count, space } })
 const all = (...nets: NetEvent[]): Step => ({ do: 'syncAll', nets })
 const restart: Step = { do: 'restart' }
 
@@ -356,6 +362,45 @@ const regressions: [string, Case][] = [
       words: [1],
       steps: [edit(1, 'typeAt', 0), edit(0, 'typeAt', 0)],
       joins: ['ok', 'hold'],
+    },
+  ],
+  [
+    // 'abc': A replaces abc by 一; B deletes 'bc' and, after a SIGKILL restart, types 가각갂갃
+    // before a. Got '一가각갂갃a' (bbcd339): the a A replaced is back (a restarted server has
+    // no recorded changes and reads the sides off texts).
+    'a replaced word stays replaced across a restart',
+    {
+      peers: tandem2,
+      words: [3],
+      steps: [
+        edit(0, 'replaceWord', 0),
+        edit(1, 'delete', 0.35, 2, true),
+        restart,
+        edit(1, 'continue', 0.05, 4),
+        sync(1, 'ok'),
+      ],
+    },
+  ],
+  [
+    // 'abc', joins duplicated: B types 가 and deletes ab; A goes on typing after a while its
+    // answers are lost, the server restarts, A types 七丄丅 before c; B's sync is held back.
+    // Got '가c一 丁丂七丄丅' (bbcd339): 七丄丅 must stay before c.
+    'letters typed before a kept letter stay before it across a restart and lost answers',
+    {
+      peers: tandem2,
+      words: [3],
+      joins: ['duplicate', 'duplicateLate'],
+      steps: [
+        edit(1, 'typeAt', 0),
+        edit(1, 'delete', 0.25, 2),
+        during(0, 'loseAnswer', 'continue', 0.3, 1, true),
+        edit(0, 'continue', 0.1, 2),
+        restart,
+        during(0, 'ok', 'typeAtPeer', 0.85, 3),
+        all('ok', 'hold'),
+        sync(1, 'ok'),
+        edit(0, 'delete', 0.05, 1, true),
+      ],
     },
   ],
   [
