@@ -225,6 +225,19 @@ export interface SyncServiceConfig {
   changeMemoryChars: number
   /** Largest `m:` metadata (a caret) kept on a view, in characters; longer metadata is ignored. */
   maxMetaChars: number
+  /**
+   * Most (user, file) views one request may name; a request naming more is refused whole, before
+   * any work (`E:all:ERR_REQUEST_TOO_LARGE`). Env: TANDEM_MAX_VIEWS_PER_REQUEST.
+   */
+  maxViewsPerRequest: number
+  /**
+   * Most characters of whole texts one request may make the server send: views it opens or
+   * resets (`r:`/`R:`, or a view the server has not got) cost their document's length. A
+   * request over it is refused whole, before any work. Env: TANDEM_MAX_TEXT_CHARS_PER_REQUEST.
+   */
+  maxTextCharsPerRequest: number
+  /** Most `C:` lines (other views) one answer lists per file. Env: TANDEM_MAX_COLLABORATOR_LINES. */
+  maxCollaboratorLines: number
 }
 
 /** The `auth` section: who may connect and what they may do when no ACL rule says otherwise. */
@@ -279,6 +292,9 @@ export const defaultConfig: Config = {
     diffTimeoutSec: 0.1,
     changeMemoryChars: 16 * 1024 * 1024,
     maxMetaChars: 4096,
+    maxViewsPerRequest: 64,
+    maxTextCharsPerRequest: 4 * 1_048_576,
+    maxCollaboratorLines: 100,
   },
   auth: {
     defaultAccess: 'write',

@@ -82,6 +82,24 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     0,
     config.sync.changeMemoryChars,
   )
+  config.sync.maxViewsPerRequest = readCount(
+    env,
+    'TANDEM_MAX_VIEWS_PER_REQUEST',
+    1,
+    config.sync.maxViewsPerRequest,
+  )
+  config.sync.maxTextCharsPerRequest = readCount(
+    env,
+    'TANDEM_MAX_TEXT_CHARS_PER_REQUEST',
+    1,
+    config.sync.maxTextCharsPerRequest,
+  )
+  config.sync.maxCollaboratorLines = readCount(
+    env,
+    'TANDEM_MAX_COLLABORATOR_LINES',
+    0,
+    config.sync.maxCollaboratorLines,
+  )
   readBayeuxLimits(config.bayeux, env)
   if (env.TANDEM_SYNCHRONOUS !== undefined) {
     const level = env.TANDEM_SYNCHRONOUS.toLowerCase()

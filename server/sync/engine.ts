@@ -5,6 +5,7 @@
 import type { Action, ParsedRequest } from '../../shared/mobwrite/codec.ts'
 import { ErrorCode } from '../../shared/errors.ts'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
+import { requestBudgetProblem } from './engine-budget.ts'
 import { runGroup, type EditAction } from './engine-group.ts'
 import {
   changedCollaboratorLines,
@@ -38,6 +39,12 @@ export interface EngineOptions {
   readonly maxMetaChars: number
   /** Characters of recorded text changes kept for composing edits (engine-diffs.ts); 0: off. */
   readonly changeMemoryChars: number
+  /** Most views one request may name (engine-budget.ts). */
+  readonly maxViewsPerRequest: number
+  /** Most characters of whole texts one request may make the server send (engine-budget.ts). */
+  readonly maxTextCharsPerRequest: number
+  /** Most `C:` lines one answer lists per file. */
+  readonly maxCollaboratorLines: number
 }
 
 /** The engine's defaults: the `sync` section of server/config.ts. */
@@ -46,7 +53,16 @@ export const defaultEngineOptions: EngineOptions = engineOptionsOf(defaultConfig
 /** The engine's limits out of the `sync` config section. */
 export function engineOptionsOf(config: SyncServiceConfig): EngineOptions {
   const { maxDocChars, diffTimeoutSec, maxMetaChars, changeMemoryChars } = config
-  return { maxDocChars, diffTimeoutSec, maxMetaChars, changeMemoryChars }
+  const { maxViewsPerRequest, maxTextCharsPerRequest, maxCollaboratorLines } = config
+  return {
+    maxDocChars,
+    diffTimeoutSec,
+    maxMetaChars,
+    changeMemoryChars,
+    maxViewsPerRequest,
+    maxTextCharsPerRequest,
+    maxCollaboratorLines,
+  }
 }
 
 /** The input of {@link syncStep}. */
@@ -296,7 +312,10 @@ function runEdits(s: Step, group: readonly EditAction[]): void {
     s.result.errors.push({ file, ...out.readOnlyRefusal })
   }
   s.lines.push(...out.stackLines)
-  const lines = collaboratorLines(facts.collaborators(file), user)
+  const lines = collaboratorLines(facts.collaborators(file), user).slice(
+    0,
+    options.maxCollaboratorLines,
+  )
   const sentBefore = s.input.sentCollaborators
   if (!sentBefore) return void s.lines.push(...lines)
   const last = actions[actions.length - 1] as EditAction
@@ -342,6 +361,11 @@ export function syncStep(input: SyncInput): SyncResult {
     lastFile: null,
   }
   const actions = input.request.terminated ? input.request.actions : []
+  const overBudget = requestBudgetProblem(input)
+  if (overBudget) {
+    s.result.errors.push({ file: 'all', ...overBudget })
+    return { ...s.result, answer: `E:all:${overBudget.message}\n` }
+  }
   for (let i = 0; i < actions.length;) {
     const a = actions[i] as Action
     if (a.kind === 'nullify' || a.kind === 'close' || a.kind === 'meta') {
