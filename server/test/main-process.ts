@@ -21,6 +21,14 @@ export interface MainProcess {
   readonly exited: Promise<void>
 }
 
+/** How {@link startMainProcess} runs node. */
+export interface MainProcessOptions {
+  /** Node flags before the script (e.g. `--inspect=127.0.0.1:<port>`). */
+  readonly nodeArgs?: readonly string[]
+  /** Receives the process's stderr instead of the test's own stderr. */
+  readonly onStderr?: (text: string) => void
+}
+
 /**
  * Starts `server/main.ts` on 127.0.0.1 (port 0 unless `env.PORT` says otherwise) and resolves
  * once it printed the URL it listens on. `env` adds variables (e.g. `TANDEM_TCP_PORT`); the
@@ -30,14 +38,17 @@ export interface MainProcess {
 export function startMainProcess(
   t: { after: (fn: () => unknown) => void },
   env: Record<string, string> = {},
+  opts: MainProcessOptions = {},
 ): Promise<MainProcess> {
   const { NODE_TEST_CONTEXT: _, ...inherited } = process.env
   const dbPath = env.TANDEM_DB ?? join(tempDir(t, 'tandem-main-'), 'tandem.db')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const args = [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts']
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { ...inherited, PORT: '0', HOST: '127.0.0.1', TANDEM_DB: dbPath, LOG: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', opts.onStderr ? 'pipe' : 'inherit'],
   })
+  if (opts.onStderr) child.stderr?.on('data', (chunk: Buffer) => opts.onStderr?.(String(chunk)))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   t.after(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
@@ -46,7 +57,7 @@ export function startMainProcess(
   return new Promise((resolve, reject) => {
     let output = ''
     const timer = setTimeout(() => reject(new Error(`Server did not start: ${output}`)), 30_000)
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString()
       const match = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output)
       const tcp = /TCP gateway listening on \S+:(\d+)/.exec(output)
