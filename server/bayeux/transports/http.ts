@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ReplyMessage } from '../../../shared/bayeux/message.ts'
-import { logException } from '../../log.ts'
+import { log, logException } from '../../log.ts'
 import type { BayeuxServerInternal } from '../server.ts'
 import type { BayeuxOptions } from '../types.ts'
 import { browserCookie, createContext } from './context.ts'
@@ -45,6 +45,10 @@ export function createHttpTransport(bayeux: BayeuxServerInternal): HttpTransport
     if (!handler) return void fail(res, HttpFailure.BadRequest)
     // Nothing a request does may end the process: any failure is logged and answered 500.
     handler(bayeux, req, res).catch((err: unknown) => {
+      // A client hanging up mid-body is not a server failure: no error line (with a stack) per
+      // hang-up for anyone to flood the log with (the fuzzer, issue 14).
+      if (req.destroyed && (err as { code?: unknown }).code === 'ECONNRESET')
+        return void log.debug('bayeux http request aborted by the client')
       logException('bayeux http transport failed', err)
       if (!res.headersSent) endEmpty(res, 500)
       else res.destroy()
