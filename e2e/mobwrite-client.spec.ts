@@ -1,6 +1,6 @@
 // The unmodified original MobWrite browser client (npm `mobwrite` 0.0.2, r96: diff_match_patch,
 // mobwrite_core.js, mobwrite_form.js) against Tandem on its default settings (the worker server
-// of fixtures.ts: rate limits on). Two people share one textarea: one page loads the client from
+// of fixtures.ts: rate limits on; JSONP switched on, see below). Two people share one textarea: one page loads the client from
 // Tandem's own origin with the gateway as a relative path (XHR POST of `q=`), the other from a
 // second origin and port with the gateway as an absolute URL (JSONP: `<script>` GETs of `p=`).
 // Both type at human speed (20–60 ms a key) on their own line while the client syncs every
@@ -13,7 +13,14 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from '@playwright/test'
-import { test as base, expect, seededRandom, typeLikeHuman, uniqueDoc } from './fixtures.ts'
+import {
+  test as base,
+  expect,
+  seededRandom,
+  startTandem,
+  typeLikeHuman,
+  uniqueDoc,
+} from './fixtures.ts'
 import type { TandemServer } from './fixtures.ts'
 
 const clientDir = resolve(
@@ -59,7 +66,18 @@ type Mode = 'xhr' | 'jsonp'
 /** How each page reached the gateway: "xhr POST", "script GET", … (each kind once). */
 const gatewayRequests = new WeakMap<Page, Set<string>>()
 
-const test = base.extend<object, { host: { url: string } }>({
+const test = base.extend<object, { host: { url: string }; tandem: TandemServer }>({
+  // JSONP is off by default (any web page could read and write documents through a visitor's
+  // browser, issue 14); an operator who serves the original client's cross-origin JSONP mode
+  // switches it on with TANDEM_JSONP=true, and this spec is that operator. Otherwise the defaults.
+  tandem: [
+    async ({}, use) => {
+      const server = await startTandem({ TANDEM_JSONP: 'true' })
+      await use(server)
+      await server.stop()
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
   // A second origin (its own port) for the JSONP page.
   host: [
     async ({}, use) => {

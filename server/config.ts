@@ -91,12 +91,59 @@ export interface GatewayConfig {
   wsMaxPendingRequests: number
   /** `/mobwrite` WebSocket ping period; a socket that misses one pong is dropped. 0: no pings. */
   wsPingIntervalMs: number
-  /** Incomplete `b:` buffers are forgotten after this long (MobWrite TIMEOUT_BUFFER: 15 min). */
+  /**
+   * Incomplete `b:` buffers are forgotten after this long. MobWrite kept them 15 min
+   * (TIMEOUT_BUFFER), but its JSONP client sends every fragment at once, so a minute is plenty
+   * and abandoned fragments leave memory fast (issue 14). Env: TANDEM_BUFFER_EXPIRY_MS.
+   */
   bufferExpiryMs: number
   /** Most incomplete `b:` buffers held at once (oldest dropped first). */
   maxBuffers: number
   /** Largest reassembled `b:` buffer, in characters; larger ones are dropped. */
   maxBufferChars: number
+  /**
+   * Characters the incomplete `b:` buffers of one token (of one address for anonymous clients)
+   * may hold together; a fragment past it answers `E:all:ERR_REQUEST_TOO_LARGE` and its buffer
+   * is dropped. Env: TANDEM_MAX_BUFFERED_CHARS_PER_GROUP.
+   */
+  maxBufferedCharsPerGroup: number
+  /**
+   * Characters all incomplete `b:` buffers may hold together; past it the oldest are dropped.
+   * Env: TANDEM_MAX_BUFFERED_CHARS.
+   */
+  maxBufferedChars: number
+  /**
+   * Longest `u:` (view) id accepted on the gateways, in UTF-16 code units; a request with a
+   * longer one is refused with `E:all:ERR_REQUEST_INVALID` before it runs (the original client
+   * makes 8-character ids, Tandem's web client 36). Env: TANDEM_MAX_USER_ID_CHARS.
+   */
+  maxUserIdChars: number
+  /**
+   * Distinct `u:` ids one `/mobwrite` WebSocket may use while it is open (each is tracked for
+   * push notices until the socket closes); a request naming more is refused with
+   * `E:all:ERR_REQUEST_INVALID`. Env: TANDEM_WS_MAX_USER_IDS.
+   */
+  wsMaxUserIdsPerSocket: number
+  /**
+   * A TCP connection that sends no byte for this long before its request is complete is closed
+   * (idle connections would fill `tcpMaxConnections`). Env: TANDEM_TCP_IDLE_TIMEOUT_MS.
+   */
+  tcpIdleTimeoutMs: number
+  /**
+   * TCP connections one address may have open at once; more are closed on accept. A MobWrite
+   * gateway script (q.py) in front of the TCP port is one address: raise it for one.
+   * 0: no limit. Env: TANDEM_TCP_MAX_CONNECTIONS_PER_ADDRESS.
+   */
+  tcpMaxConnectionsPerAddress: number
+  /**
+   * Serve JSONP (`p=` in a GET or POST, answered `mobwrite.callback("…");`). Off by default: a
+   * `<script>` on any web page can call it with the visitor's cookies and address and read the
+   * answer, so every page could read and write documents through visitors' browsers (issue 14).
+   * Turn it on only for the original client's cross-origin JSONP mode. Off, a `p=` request
+   * answers `E:all:ERR_PATH_FORBIDDEN` and runs nothing; so does a GET `q=`, which a foreign
+   * `<script>` or `<img>` could send too. Env: TANDEM_JSONP=true.
+   */
+  allowJsonp: boolean
 }
 
 /**
@@ -358,9 +405,16 @@ export const defaultConfig: Config = {
     wsMaxMessageBytes: 1_048_576,
     wsMaxPendingRequests: 16,
     wsPingIntervalMs: 25_000,
-    bufferExpiryMs: 15 * 60_000,
+    bufferExpiryMs: 60_000,
     maxBuffers: 10_000,
     maxBufferChars: 1_048_576,
+    maxBufferedCharsPerGroup: 8 * 1_048_576,
+    maxBufferedChars: 64 * 1_048_576,
+    maxUserIdChars: 128,
+    wsMaxUserIdsPerSocket: 64,
+    tcpIdleTimeoutMs: 2_000,
+    tcpMaxConnectionsPerAddress: 64,
+    allowJsonp: false,
   },
   ops: {
     allowLocalhostOrigins: true,

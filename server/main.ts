@@ -6,7 +6,8 @@
 // TANDEM_MAX_DOC_CHARS (largest document, UTF-16 code units), TANDEM_CHANGE_MEMORY_CHARS
 // (recorded text changes kept for composing edits), the Bayeux limits TANDEM_MAX_JSON_DEPTH,
 // TANDEM_BAYEUX_BODY_TIMEOUT_MS, TANDEM_UNCONNECTED_SESSION_TIMEOUT_MS,
-// TANDEM_MAX_UNCONNECTED_PER_ADDRESS/_PER_BROWSER and TANDEM_MAX_SESSIONS_PER_ADDRESS,
+// TANDEM_MAX_UNCONNECTED_PER_ADDRESS/_PER_BROWSER and TANDEM_MAX_SESSIONS_PER_ADDRESS, the
+// gateway limits (gatewayLimitVariables below) and TANDEM_JSONP=true (serve JSONP, off by default),
 // --tls-cert/--tls-key, --admin-token and the other operations settings (server/ops/env.ts).
 // `npm start` runs it precompiled (server/build.ts → dist/server/main.js, plain node); `npm run
 // dev` runs it from the sources under tsx. Paths to files must not assume either layout.
@@ -59,10 +60,34 @@ const bayeuxLimitVariables = [
   ['TANDEM_MAX_SESSIONS_PER_ADDRESS', 'maxSessionsPerAddress', 0],
 ] as const
 
-function readBayeuxLimits(bayeux: Config['bayeux'], env: NodeJS.ProcessEnv): void {
-  for (const [name, key, min] of bayeuxLimitVariables) {
-    bayeux[key] = readCount(env, name, min, bayeux[key])
+/** Sets each option of `section` named in `variables` from its environment variable, if set. */
+function readLimits<K extends string>(
+  section: Record<K, number>,
+  env: NodeJS.ProcessEnv,
+  variables: ReadonlyArray<readonly [string, K, number]>,
+): void {
+  for (const [name, key, min] of variables) section[key] = readCount(env, name, min, section[key])
+}
+
+// The MobWrite gateway limits against hostile clients (README "Security", issue 14).
+const gatewayLimitVariables = [
+  ['TANDEM_BUFFER_EXPIRY_MS', 'bufferExpiryMs', 1],
+  ['TANDEM_MAX_BUFFERED_CHARS_PER_GROUP', 'maxBufferedCharsPerGroup', 0],
+  ['TANDEM_MAX_BUFFERED_CHARS', 'maxBufferedChars', 0],
+  ['TANDEM_MAX_USER_ID_CHARS', 'maxUserIdChars', 1],
+  ['TANDEM_WS_MAX_USER_IDS', 'wsMaxUserIdsPerSocket', 1],
+  ['TANDEM_TCP_IDLE_TIMEOUT_MS', 'tcpIdleTimeoutMs', 1],
+  ['TANDEM_TCP_MAX_CONNECTIONS_PER_ADDRESS', 'tcpMaxConnectionsPerAddress', 0],
+] as const
+
+function readGatewayEnv(gateway: Config['gateway'], env: NodeJS.ProcessEnv): void {
+  readLimits(gateway, env, gatewayLimitVariables)
+  const jsonp = env.TANDEM_JSONP
+  if (jsonp === undefined) return
+  if (!/^(true|false|1|0)$/i.test(jsonp)) {
+    throw new RangeError(`TANDEM_JSONP must be true or false, got ${jsonp}`)
   }
+  gateway.allowJsonp = /^(true|1)$/i.test(jsonp)
 }
 
 function readConfig(env: NodeJS.ProcessEnv): Config {
@@ -100,7 +125,8 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     0,
     config.sync.maxCollaboratorLines,
   )
-  readBayeuxLimits(config.bayeux, env)
+  readLimits(config.bayeux, env, bayeuxLimitVariables)
+  readGatewayEnv(config.gateway, env)
   if (env.TANDEM_SYNCHRONOUS !== undefined) {
     const level = env.TANDEM_SYNCHRONOUS.toLowerCase()
     if (level !== 'normal' && level !== 'full') {

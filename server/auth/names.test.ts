@@ -60,3 +60,24 @@ test('display names lose controls and colons, are trimmed and cut without splitt
   assert.equal(sanitizeDisplayName('x'.repeat(50), 40, 'anon').length, 40)
   assert.equal(sanitizeDisplayName('a\u2028b\u202Ec', 40, 'anon'), 'a b c')
 })
+
+test('document names: look-alikes are refused, one script per word passes (issue 14)', () => {
+  const refused: [string, RegExp][] = [
+    ['\u0455ecret/plan', /mixes letters of several scripts in "\u0455ecret"/],
+    ['\uff53ecret/plan', /NFKC form .*write it as "secret\/plan"/],
+    ['\ufb01les', /NFKC form .*"files"/],
+    ['\u1112\u1161\u11ab', /NFKC form/],
+    ['paypa\u04cf', /several scripts/],
+  ]
+  for (const [name, pattern] of refused) assert.match(checkDocName(name, 200) ?? '', pattern, name)
+  for (const ok of [
+    'caf\u00e9',
+    'Москва',
+    'notes-Москва/2024',
+    '日本語/コーヒー',
+    '한국어',
+    '漢字かな',
+  ]) {
+    assert.equal(checkDocName(ok, 200), undefined, ok)
+  }
+})

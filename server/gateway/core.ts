@@ -21,6 +21,17 @@ export interface GatewayCoreDeps {
    * else the view) and of its token or address; an error refuses the request (auth's checkRequest).
    */
   readonly rateLimit?: (identity: Identity & RateScope) => SyncError | undefined
+  /** Longest `u:` id accepted (gateway.maxUserIdChars); default: no limit. */
+  readonly maxUserIdChars?: number
+}
+
+/**
+ * The `u:` ids one connection has used so far and how many it may use (a `/mobwrite` socket:
+ * each id is tracked for push notices while it is open, gateway.wsMaxUserIdsPerSocket).
+ */
+export interface UserIdBudget {
+  readonly ids: Set<string>
+  readonly max: number
 }
 
 /** Runs decoded requests for the gateways. */
@@ -30,7 +41,12 @@ export interface GatewayCore {
    * the daemon's answer bytes (`''`, or lines that each end in `\n`, no blank line); errors
    * come back as an `E:all:` line, never as a rejection.
    */
-  answer(text: string, identity: Identity, origin?: RequestOrigin): Promise<string>
+  answer(
+    text: string,
+    identity: Identity,
+    origin?: RequestOrigin,
+    userIds?: UserIdBudget,
+  ): Promise<string>
 }
 
 function describe(err: unknown): string {
@@ -53,17 +69,66 @@ export function rateClientOf(text: string, origin?: RequestOrigin): string | und
   return `view:${JSON.stringify([first.user, ...files])}`
 }
 
+/**
+ * Whose budget a request's `b:` fragments count against: its token, or its address when
+ * anonymous (the handle's display name is the client's to choose, so it cannot be the key).
+ */
+export function bufferGroupOf(identity: Identity): string {
+  return identity.isAnonymous
+    ? `address:${identity.ip}`
+    : `token:${identity.tokenId ?? identity.principal}`
+}
+
+// Whether buffers.feed will take `text` as fragments (a terminated request with a `b:` line).
+function hasFragments(text: string): boolean {
+  const { terminated, buffer } = parseRequest(text)
+  return terminated && buffer !== null
+}
+
+/**
+ * Why the `u:` ids of `text` are refused, or undefined: one is longer than `maxChars`, or
+ * `budget` would have to hold more than its `max` (then it is left unchanged). Otherwise the
+ * ids are added to `budget`.
+ */
+export function checkUserIds(
+  text: string,
+  maxChars: number,
+  budget?: UserIdBudget,
+): SyncError | undefined {
+  const fresh = new Set<string>()
+  for (const line of parseRequest(text).lines) {
+    if (line.type !== 'user') continue
+    if (line.user.length > maxChars) {
+      const message = `A u: id is ${line.user.length} characters long (at most ${maxChars}, gateway.maxUserIdChars)`
+      return new SyncError(ErrorCode.ERR_REQUEST_INVALID, message)
+    }
+    if (budget && !budget.ids.has(line.user)) fresh.add(line.user)
+  }
+  if (!budget || fresh.size === 0) return undefined
+  if (budget.ids.size + fresh.size > budget.max) {
+    const message = `A /mobwrite socket may use at most ${budget.max} u: ids (gateway.wsMaxUserIdsPerSocket)`
+    return new SyncError(ErrorCode.ERR_REQUEST_INVALID, message)
+  }
+  for (const id of fresh) budget.ids.add(id)
+  return undefined
+}
+
 /** Creates the core the HTTP, TCP and WebSocket gateways share. */
 export function createGatewayCore(deps: GatewayCoreDeps): GatewayCore {
   return {
-    async answer(text, identity, origin) {
+    async answer(text, identity, origin, userIds) {
       try {
-        const whole = deps.buffers.feed(text, identity.handle)
+        // A fragment is a request (issue 14: unmetered fragments filled memory), but only for
+        // its token's or address's bucket: one long JSONP sync arrives as dozens of fragments
+        // (1000-character URLs) and must not exhaust its client's burst by itself.
+        const fragmentRefused = hasFragments(text) ? deps.rateLimit?.(identity) : undefined
+        if (fragmentRefused) return errorLine(`${fragmentRefused.code}: ${fragmentRefused.message}`)
+        const whole = deps.buffers.feed(text, identity.handle, bufferGroupOf(identity))
         // An incomplete buffer answers nothing: the JSONP client reads mobwrite.callback("") as
         // "fragment received" (mobwrite-notes §1.8).
         if (whole === undefined) return ''
-        // Only whole requests count against the rate limit: one long JSONP sync arrives as
-        // dozens of fragments (1000-character URLs) and must not exhaust the burst by itself.
+        const invalid = checkUserIds(whole, deps.maxUserIdChars ?? Infinity, userIds)
+        if (invalid) return errorLine(`${invalid.code}: ${invalid.message}`)
         const rateClient = rateClientOf(whole, origin)
         const scoped = rateClient === undefined ? identity : withRateClient(identity, rateClient)
         const refused = deps.rateLimit?.(scoped)

@@ -45,7 +45,12 @@ export interface MobwriteGateways {
 export function createMobwriteGateways(deps: MobwriteGatewayDeps): MobwriteGateways {
   const { config, resolveIdentity } = deps
   const buffers = createGatewayBuffers(config)
-  const core = createGatewayCore({ sync: deps.sync, buffers, rateLimit: deps.rateLimit })
+  const core = createGatewayCore({
+    sync: deps.sync,
+    buffers,
+    rateLimit: deps.rateLimit,
+    maxUserIdChars: config.maxUserIdChars,
+  })
   const ws = createWebSocketGateway({
     core,
     config,

@@ -22,13 +22,17 @@ export interface HttpGatewayDeps {
   readonly core: GatewayCore
   readonly config: Pick<
     GatewayConfig,
-    'corsOrigins' | 'maxBodyBytes' | 'maxQueryBytes' | 'httpBodyTimeoutMs'
+    'corsOrigins' | 'maxBodyBytes' | 'maxQueryBytes' | 'httpBodyTimeoutMs' | 'allowJsonp'
   >
   /** Resolves the caller (bearer header or `token` parameter; anonymous when allowed). */
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
 }
 
 const noField = new SyncError(ErrorCode.ERR_REQUEST_INVALID, 'The request has no q or p field')
+const jsonpOff = new SyncError(
+  ErrorCode.ERR_PATH_FORBIDDEN,
+  'JSONP and GET requests are off on this server (gateway.allowJsonp, TANDEM_JSONP)',
+)
 
 /** How the answer is framed: `q` → plain text, `p` → JSONP. */
 type Mode = 'text' | 'jsonp'
@@ -85,8 +89,14 @@ async function answerRequest(deps: HttpGatewayDeps, req: IncomingMessage, res: S
   const url = req.url ?? ''
   let mode = modeOf(req.method, url.includes('?') ? url.slice(url.indexOf('?') + 1) : '')
   try {
+    // JSONP off (the default): a `<script>`/`<img>` on any page sends a GET with the visitor's
+    // cookies and address and no Origin, so neither a GET nor `p=` runs (issue 14); a
+    // cross-origin POST carries an Origin, which the edge policy checks first.
+    if (!deps.config.allowJsonp && req.method === 'GET')
+      return send(res, mode, refusalAnswer(jsonpOff))
     const { query, body } = await readRaw(deps, req)
     if (body && body.length > 0) mode = modeOf(undefined, body.toString('latin1') + '&' + query)
+    if (!deps.config.allowJsonp && mode === 'jsonp') return send(res, mode, refusalAnswer(jsonpOff))
     // Body fields win over query fields of the same name.
     const fields = decodeForm(query)
     for (const [name, value] of body ? decodeForm(body) : []) fields.set(name, value)

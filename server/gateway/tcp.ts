@@ -1,11 +1,13 @@
 // The TCP gateway, the daemon's own framing (mobwrite-notes §1.1): one request per connection,
 // read until its blank line, answer without a blank line of our own, close. Reading is bounded
 // by one deadline for the whole request (a slowloris client cannot reset it line by line) and
-// by a byte limit. Off by default; the caller listens (server/main.ts).
+// by a byte limit; a connection silent for `tcpIdleTimeoutMs` before its request is complete is
+// closed, and one address holds at most `tcpMaxConnectionsPerAddress` connections (issue 14: idle
+// connections filled every slot). Off by default; the caller listens (server/main.ts).
 
 import { createServer, type Server, type Socket } from 'node:net'
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
-import type { GatewayRequestLike, Identity } from '../auth/identity.ts'
+import { normalizeIp, type GatewayRequestLike, type Identity } from '../auth/identity.ts'
 import type { GatewayConfig } from '../config.ts'
 import { log } from '../log.ts'
 import { errorLine } from './answer.ts'
@@ -17,7 +19,11 @@ export interface TcpGatewayDeps {
   readonly core: GatewayCore
   readonly config: Pick<
     GatewayConfig,
-    'tcpMaxRequestBytes' | 'tcpReadTimeoutMs' | 'tcpMaxConnections'
+    | 'tcpMaxRequestBytes'
+    | 'tcpReadTimeoutMs'
+    | 'tcpMaxConnections'
+    | 'tcpIdleTimeoutMs'
+    | 'tcpMaxConnectionsPerAddress'
   >
   /** Resolves the caller; TCP carries no token, so this is the anonymous identity of its IP. */
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
@@ -58,8 +64,14 @@ function serve(deps: TcpGatewayDeps, socket: Socket): void {
     socket.end(answer)
     timer = setTimeout(() => socket.destroy(), tcpReadTimeoutMs)
   }
+  // Silence before the request is complete: the idle timer restarts on every byte.
+  socket.setTimeout(deps.config.tcpIdleTimeoutMs, () => {
+    log.debug('tcp gateway connection idle', { ip: socket.remoteAddress })
+    socket.destroy()
+  })
   const stopReading = () => {
     clearTimeout(timer)
+    socket.setTimeout(0)
     socket.off('data', onData)
     // Bytes after the request are drained and dropped; unread input would make the kernel
     // reset the connection on close and could cut the answer short.
@@ -87,11 +99,35 @@ function serve(deps: TcpGatewayDeps, socket: Socket): void {
   socket.on('close', () => clearTimeout(timer))
 }
 
+// Counts open connections per address; `admit` refuses one past the limit (0: no limit).
+function createAddressCounter(limit: number) {
+  const open = new Map<string, number>()
+  return {
+    admit(socket: Socket): boolean {
+      const ip = normalizeIp(socket.remoteAddress)
+      const n = open.get(ip) ?? 0
+      if (limit > 0 && n >= limit) return false
+      open.set(ip, n + 1)
+      socket.once('close', () => {
+        const left = (open.get(ip) ?? 1) - 1
+        if (left > 0) open.set(ip, left)
+        else open.delete(ip)
+      })
+      return true
+    },
+  }
+}
+
 /** Creates the TCP gateway (not listening yet). */
 export function createTcpGateway(deps: TcpGatewayDeps): TcpGateway {
   const sockets = new Set<Socket>()
+  const addresses = createAddressCounter(deps.config.tcpMaxConnectionsPerAddress)
   // allowHalfOpen: `printf '…\n\n' | nc host 3017` closes its side first and still reads.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
+    if (!addresses.admit(socket)) {
+      log.debug('tcp gateway: too many connections from one address', { ip: socket.remoteAddress })
+      return void socket.destroy()
+    }
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     serve(deps, socket)

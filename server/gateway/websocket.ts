@@ -33,7 +33,7 @@ export interface WebSocketGatewayDeps {
   readonly core: GatewayCore
   readonly config: Pick<
     GatewayConfig,
-    'wsMaxMessageBytes' | 'wsMaxPendingRequests' | 'wsPingIntervalMs'
+    'wsMaxMessageBytes' | 'wsMaxPendingRequests' | 'wsPingIntervalMs' | 'wsMaxUserIdsPerSocket'
   >
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
   /** Tells the sync service a push session ended (SyncService.dropSession). */
@@ -113,6 +113,9 @@ export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
     heartbeat.watch(ws)
     let pending = 0
     let queue = Promise.resolve()
+    // Every u: id this socket speaks for is bound to its push session until it closes, so their
+    // number is bounded per socket (issue 14: 40k ids per request grew the tracker by 1 GB).
+    const userIds = { ids: new Set<string>(), max: deps.config.wsMaxUserIdsPerSocket }
     ws.on('message', (data) => {
       if (++pending > deps.config.wsMaxPendingRequests) {
         return ws.close(WsCloseCode.TooManyPending, 'Too many requests waiting for answers')
@@ -123,7 +126,7 @@ export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
         const answer =
           text === undefined
             ? errorLine('Request is not valid UTF-8')
-            : await deps.core.answer(terminate(text), identity, { sessionId })
+            : await deps.core.answer(terminate(text), identity, { sessionId }, userIds)
         pending--
         if (ws.readyState === WebSocket.OPEN) ws.send(answer)
       })

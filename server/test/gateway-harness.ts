@@ -38,6 +38,9 @@ export async function startGatewayServer(
     // of requests back to back from one address (the limits have their own tests).
     config.sync.pushDebounceMs = 5
     config.auth.rateBurst = 10_000
+    // These suites test the JSONP transport, which an operator must switch on (it is off by
+    // default: any page could use it through a visitor's browser; gateway-hostile-limits tests that).
+    config.gateway.allowJsonp = true
     configure?.(config)
   })
   const { auth, gateways } = srv.tandem

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict'
 import { SyncError } from '../errors.ts'
 import { createGatewayBuffers } from './buffers.ts'
 
-const options = { bufferExpiryMs: 1_000, maxBuffers: 3, maxBufferChars: 100 }
+const options = {
+  bufferExpiryMs: 1_000,
+  maxBuffers: 3,
+  maxBufferChars: 100,
+  maxBufferedCharsPerGroup: 1_000,
+  maxBufferedChars: 10_000,
+}
 
 test('server.xml "Complete Buffer": fragments 2, 3, 1 reassemble to one request', () => {
   const buffers = createGatewayBuffers(options)
@@ -98,4 +104,36 @@ test('the same id with another total is another buffer', () => {
   assert.equal(buffers.feed('b:x 3 1 q\n\n', 'h'), undefined)
   assert.equal(buffers.size, 2)
   assert.equal(buffers.feed('b:x 2 2 b%0A\n\n', 'h'), 'u:b\n\n')
+})
+
+test('one group`s unfinished buffers are budgeted, whatever their owners and ids (issue 14)', () => {
+  const buffers = createGatewayBuffers({
+    ...options,
+    maxBuffers: 100,
+    maxBufferedCharsPerGroup: 50,
+  })
+  const chunk = 'x'.repeat(20)
+  assert.equal(buffers.feed(`b:a 2 1 ${chunk}\n\n`, 'h1', 'address:1'), undefined)
+  // Another display name (handle) from the same address shares the budget.
+  assert.equal(buffers.feed(`b:b 2 1 ${chunk}\n\n`, 'h2', 'address:1'), undefined)
+  assert.throws(
+    () => buffers.feed(`b:c 2 1 ${chunk}\n\n`, 'h3', 'address:1'),
+    (e: unknown) => e instanceof SyncError && e.code === 'ERR_REQUEST_TOO_LARGE',
+  )
+  assert.equal(buffers.chars, 40)
+  // Another group is not affected; a completed buffer gives its characters back.
+  assert.equal(buffers.feed(`b:a 2 1 ${chunk}\n\n`, 'h1', 'address:2'), undefined)
+  assert.equal(buffers.feed('b:a 2 2 %0A\n\n', 'h1', 'address:1'), chunk + '\n' + '\n')
+  assert.equal(buffers.chars, 40)
+  assert.equal(buffers.feed(`b:c 2 1 ${chunk}\n\n`, 'h3', 'address:1'), undefined)
+})
+
+test('past the total budget the oldest unfinished buffers go first', () => {
+  const buffers = createGatewayBuffers({ ...options, maxBuffers: 100, maxBufferedChars: 50 })
+  const chunk = 'x'.repeat(20)
+  for (const id of ['a', 'b', 'c']) buffers.feed(`b:${id} 2 1 ${chunk}\n\n`, 'h', `g-${id}`)
+  assert.equal(buffers.size, 2)
+  assert.equal(buffers.chars, 40)
+  assert.equal(buffers.feed('b:a 2 2 y\n\n', 'h', 'g-a'), undefined, 'a was dropped')
+  assert.equal(buffers.feed('b:c 2 2 %0A\n\n', 'h', 'g-c'), chunk + '\n\n')
 })
