@@ -102,7 +102,7 @@ export function createTandemMetrics(): TandemMetrics {
     ),
     loopDelay: registry.gauge(
       'tandem_event_loop_delay_seconds',
-      'Event-loop delay over the last scrape interval (perf_hooks monitorEventLoopDelay).',
+      'Event-loop delay over the last one to two minutes (perf_hooks monitorEventLoopDelay; scrapes only read).',
     ),
   }
   const openSockets = new Map<string, number>()
@@ -176,20 +176,38 @@ function countSessions(bayeux: BayeuxServer, gauge: Gauge): void {
   for (const [transport, n] of counts) gauge.set(n, { transport })
 }
 
+// A scrape only reads (issue 14): resetting on scrape hid a stall from every other scraper, and
+// a series must not depend on who scraped it. The window rolls on its own timer instead; the
+// gauge reports the larger of the current and the previous window, so a stall stays visible for
+// one to two windows, whoever scrapes and however often.
+const loopWindowMs = 60_000
+
 function watchEventLoop(registry: MetricsRegistry, gauge: Gauge): () => void {
   const resolutionMs = 10
   const histogram = monitorEventLoopDelay({ resolution: resolutionMs })
   histogram.enable()
   // Samples are whole timer periods in nanoseconds: the delay is what exceeds the resolution.
   const delay = (ns: number) => Math.max(0, ns / 1e9 - resolutionMs / 1000)
-  registry.onCollect(() => {
-    gauge.set(delay(histogram.percentile(50)), { quantile: '0.5' })
-    gauge.set(delay(histogram.percentile(99)), { quantile: '0.99' })
-    gauge.set(delay(histogram.max), { quantile: '1' })
-    // Each scrape reports its own interval.
+  const read = () =>
+    histogram.count === 0
+      ? [0, 0, 0]
+      : [histogram.percentile(50), histogram.percentile(99), histogram.max].map(delay)
+  let previous = [0, 0, 0]
+  const roll = setInterval(() => {
+    previous = read()
     histogram.reset()
+  }, loopWindowMs)
+  roll.unref()
+  registry.onCollect(() => {
+    const current = read()
+    ;['0.5', '0.99', '1'].forEach((quantile, i) =>
+      gauge.set(Math.max(previous[i] ?? 0, current[i] ?? 0), { quantile }),
+    )
   })
-  return () => histogram.disable()
+  return () => {
+    clearInterval(roll)
+    histogram.disable()
+  }
 }
 
 // The wrappers replace the method on the object itself: every caller (the Bayeux binding, the

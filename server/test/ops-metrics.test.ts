@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import WebSocket from 'ws'
 import { MetricsRegistry } from '../ops/metrics.ts'
 import { connect } from './auth-cometd.ts'
-import { waitFor } from './harness.ts'
+import { startDefaultServer, waitFor } from './harness.ts'
 import { startOpsServer } from './ops-harness.ts'
 
 const opts = { timeout: 20_000 }
@@ -96,3 +96,28 @@ test('the registry renders counters, gauges and histograms in text format', () =
   assert.throws(() => r.counter('a_total', 'again'), /already registered/)
   assert.throws(() => r.counter('a_total2', 'x').inc(undefined, -1), RangeError)
 })
+
+test(
+  'a scrape only reads: a stall stays visible to the next scraper (issue 14)',
+  opts,
+  async (t) => {
+    const srv = await startDefaultServer()
+    t.after(() => srv.close())
+    const worst = (m: Map<string, number>) =>
+      value(m, 'tandem_event_loop_delay_seconds{quantile="1"}')
+    // Block the event loop for 300 ms until a scrape shows it (the monitor of a server just
+    // started takes its first sample a loop turn or two later).
+    const first = await waitFor(async () => {
+      const until = Date.now() + 300
+      while (Date.now() < until);
+      const m = await scrape(srv.url)
+      return worst(m) >= 0.2 ? m : undefined
+    })
+    const second = await scrape(srv.url)
+    assert.ok(worst(second) >= 0.2, `the second scrape still shows the stall (${worst(second)} s)`)
+    // Counters never go down between scrapes.
+    for (const [key, v] of first) {
+      if (key.includes('_total') || key.endsWith('_count')) assert.ok(value(second, key) >= v, key)
+    }
+  },
+)
