@@ -1,5 +1,5 @@
 // Who the editor user is: a display name kept in localStorage (asked once), and an optional
-// bearer token taken from the page URL (`?token=`) or localStorage.
+// bearer token taken from the page URL (`?token=`, never silently over a kept one) or localStorage.
 
 const nameKey = 'tandem.name'
 const tokenKey = 'tandem.token'
@@ -16,15 +16,27 @@ export function saveName(name: string): void {
 }
 
 /**
- * The bearer token: a `?token=` parameter wins (and is remembered, then removed from the address
- * bar so it does not end up in screenshots or shared links), else the remembered one.
+ * The bearer token. A `?token=` parameter is taken when this browser keeps none yet (an invite
+ * link); one that differs from the kept token replaces it only if the user says so through
+ * `confirmReplace`, since a link could otherwise sign a visitor in as someone else (token
+ * fixation, issue 14), and an empty one changes nothing (it used to sign the user out). Either
+ * way the parameter is removed from the address bar, so it ends up in no screenshot or shared
+ * link. Without a parameter: the kept token.
  */
-export function loadToken(): string | undefined {
+export function loadToken(
+  confirmReplace: (message: string) => boolean = (message) => window.confirm(message),
+): string | undefined {
   const url = new URL(location.href)
   const fromUrl = url.searchParams.get('token')
   if (fromUrl !== null) {
-    if (fromUrl === '') localStorage.removeItem(tokenKey)
-    else localStorage.setItem(tokenKey, fromUrl)
+    const kept = localStorage.getItem(tokenKey)
+    const replaces = kept !== null && kept !== fromUrl
+    const message =
+      'This link signs you in with another access token than the one this browser keeps. ' +
+      'Use the token from the link (OK), or stay signed in as before (Cancel)?'
+    if (fromUrl !== '' && (!replaces || confirmReplace(message))) {
+      localStorage.setItem(tokenKey, fromUrl)
+    }
     url.searchParams.delete('token')
     history.replaceState(history.state, '', url)
   }
