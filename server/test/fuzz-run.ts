@@ -360,7 +360,8 @@ export async function runFuzz(opts: {
   const work = async () => {
     const worker = new FuzzWorker(opts.target, opts.lpSession, opts.timeoutMs ?? 5_000)
     while (next < opts.count) {
-      const input = generateInput(opts.seed, next++, opts.files)
+      const index = next++
+      const input = generateInput(opts.seed, index, opts.files)
       const started = performance.now()
       const outcome = await worker.send(input).catch((): Outcome => 'error')
       const ms = performance.now() - started
@@ -369,7 +370,7 @@ export async function runFuzz(opts: {
       if (outcome === 'answered' || outcome === 'closed')
         tally.slowestMs.set(input.path, Math.max(ms, tally.slowestMs.get(input.path) ?? 0))
       if (outcome === 'timeout') tally.unanswered.push(input.index)
-      if (next % 500 === 0) opts.onProgress?.(next)
+      if ((index + 1) % 500 === 0) opts.onProgress?.(index + 1)
     }
     await worker.close()
   }
