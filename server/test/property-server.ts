@@ -63,6 +63,7 @@ export async function startRealServer(dbPath: string): Promise<RealServer> {
   let child = await spawnServer(dbPath, 0, 0)
   const { httpPort, tcpPort } = child
   let restarts = 0
+  let restarting: Promise<void> = Promise.resolve()
   let reader: Database.Database | undefined
   return {
     httpPort,
@@ -70,11 +71,14 @@ export async function startRealServer(dbPath: string): Promise<RealServer> {
     get restarts() {
       return restarts
     },
-    async restart() {
-      child.process.kill('SIGKILL')
-      await child.exited
-      restarts++
-      child = await spawnServer(dbPath, httpPort, tcpPort)
+    restart() {
+      restarting = (async () => {
+        child.process.kill('SIGKILL')
+        await child.exited
+        restarts++
+        child = await spawnServer(dbPath, httpPort, tcpPort)
+      })()
+      return restarting
     },
     masterText(file) {
       // Every answer is committed before it leaves (DESIGN §7): the file holds the master text.
@@ -84,6 +88,8 @@ export async function startRealServer(dbPath: string): Promise<RealServer> {
       return row?.text ?? null
     },
     async stop() {
+      // A restart still under way would leave its new process running.
+      await restarting.catch(() => {})
       reader?.close()
       child.process.kill('SIGTERM')
       await child.exited

@@ -130,17 +130,25 @@ test(
     t.after(() =>
       t.diagnostic(`cases run ${cases}, restarts ${restarts}, ${JSON.stringify(total)}`),
     )
-    await fc.assert(
-      fc.asyncProperty(caseArb, async (c) => {
-        const outcome = await runCase(server, c)
-        cases++
-        restarts += outcome.restarts
-        for (const key of Object.keys(total) as (keyof Stats)[]) total[key] += outcome.stats[key]
-        if (outcome.violations.length > 0)
-          throw new Error(`${outcome.report}\ncase: ${JSON.stringify(c)}`)
-      }),
-      { numRuns: runs, seed, interruptAfterTimeLimit: 120_000, includeErrorInReport: true },
-    )
+    // interruptAfterTimeLimit stops waiting for the case under way; the regressions below must
+    // not run beside it (it may restart the server), so it is awaited at the end.
+    let running: Promise<unknown> = Promise.resolve()
+    const property = fc.asyncProperty(caseArb, async (c) => {
+      const current = runCase(server, c)
+      running = current.catch(() => undefined)
+      const outcome = await current
+      cases++
+      restarts += outcome.restarts
+      for (const key of Object.keys(total) as (keyof Stats)[]) total[key] += outcome.stats[key]
+      if (outcome.violations.length > 0)
+        throw new Error(`${outcome.report}\ncase: ${JSON.stringify(c)}`)
+    })
+    const options = { numRuns: runs, seed, interruptAfterTimeLimit: 120_000 }
+    try {
+      await fc.assert(property, { ...options, includeErrorInReport: true })
+    } finally {
+      await running
+    }
   },
 )
 
