@@ -119,11 +119,11 @@ function refinePair(deleted: string, inserted: string, timeoutSec: number): Hunk
 export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
   // All refinements of one edit share one time budget, so a hostile edit of many hunks costs
   // no more than one diff.
-  const deadline = performance.now() + timeoutSec * 1000
+  const deadline = Date.now() + timeoutSec * 1000
   let budget = maxRefinements
   const out: Hunk[] = []
   for (const h of hunks) {
-    const leftSec = (deadline - performance.now()) / 1000
+    const leftSec = (deadline - Date.now()) / 1000
     // Only inside the hunk: what the edit says it kept, it kept (a merge made it, or the
     // person's own diff saw it so).
     if (h.end === h.start || !h.text || budget-- <= 0 || leftSec <= 0) out.push(h)
