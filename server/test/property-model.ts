@@ -228,8 +228,12 @@ export class History {
       if (at.has(c)) bad.push(`'${show(c)}' appears twice (${at.get(c)} and ${i})`)
       else at.set(c, i)
     }
-    const ancestors = [...text].filter((c) => this.chars.get(c)?.author === -1).join('')
-    const kept = [...this.base].filter((c) => at.has(c)).join('')
+    // Ancestor characters the original client's patching moved are its doing, not the server's.
+    const isPlaced = (c: string) => !this.excused.moved.has(c)
+    const ancestors = [...text]
+      .filter((c) => this.chars.get(c)?.author === -1 && isPlaced(c))
+      .join('')
+    const kept = [...this.base].filter((c) => at.has(c) && isPlaced(c)).join('')
     if (ancestors !== kept) bad.push(`ancestor order '${show(ancestors)}', was '${show(kept)}'`)
     for (const [c, info] of this.chars) {
       const who = info.author < 0 ? 'ancestor' : `${this.name(info.author)} #${info.op + 1}`
@@ -281,9 +285,9 @@ export class History {
   }
 
   private sawInside(x: string, a: string, run: CharInfo): boolean {
+    if (this.excused.moved.has(x) || this.dirtyPatched[run.author]!.has(x)) return true
     const info = this.chars.get(x)
     if (!info || info.author < 0) return false
-    if (this.excused.moved.has(x) || this.dirtyPatched[run.author]!.has(x)) return true
     return info.seen.includes(a)
   }
 }

@@ -412,6 +412,21 @@ const regressions: [string, Case][] = [
     },
   ],
   [
+    // 'abc', a good link: B types 가 at the start; A replaces abc by 一; B deletes ab; A types
+    // 丁 at the start. Got '가c丁一' (1afa6f6): the c A replaced is back.
+    'a letter the other side kept stays deleted when this side replaced its word',
+    {
+      peers: tandem2,
+      words: [3],
+      steps: [
+        edit(1, 'typeAt', 0),
+        edit(0, 'replaceWord', 0),
+        edit(1, 'delete', 0.25, 2),
+        edit(0, 'typeAt', 0),
+      ],
+    },
+  ],
+  [
     // 'a b': found before 1d2247f (the a B replaced came back); passes since.
     'a replaced letter stays replaced across lost answers, held and duplicated requests',
     {
