@@ -323,6 +323,11 @@ export interface AuthConfig {
    * server's own origin (CSRF guard, bayeux-notes §4). Empty: same origin only.
    */
   allowedOrigins: string[]
+  /**
+   * How often live Bayeux sessions and `/mobwrite` sockets are checked against their token: a
+   * revoked one (the CLI may revoke from another process) is ended with ERR_TOKEN_INVALID.
+   */
+  sessionCheckIntervalMs: number
 }
 
 /** The defaults used when nothing overrides them. */
@@ -353,6 +358,7 @@ export const defaultConfig: Config = {
     sharedRatePerSecond: 1_000,
     sharedRateBurst: 5_000,
     allowedOrigins: [],
+    sessionCheckIntervalMs: 1_000,
   },
   bayeux: {
     timeoutMs: 30_000,

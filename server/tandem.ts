@@ -32,6 +32,7 @@ export function createTandem(config: Config, store: Store): Tandem {
     sync: {
       access: (identity) => auth.access(identity),
       guard: (identity) => auth.checkRequest(identity),
+      isCurrent: (identity) => auth.isCurrent(identity),
       checkName: (file) => ops.checkName(file) ?? auth.checkDocName(file),
     },
     plugins: [
@@ -43,6 +44,8 @@ export function createTandem(config: Config, store: Store): Tandem {
         config: config.gateway,
         resolveIdentity: (req) => auth.resolveGateway(req),
         rateLimit: (identity) => auth.checkRequest(identity),
+        isCurrent: (identity) => auth.isCurrent(identity),
+        sessionCheckIntervalMs: config.auth.sessionCheckIntervalMs,
         onCreated: (made) => (gateways = made),
       }),
       staticFiles({

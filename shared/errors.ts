@@ -39,6 +39,11 @@ export const ErrorCode = {
   ERR_SERVER_STOPPING: 'ERR_SERVER_STOPPING',
   /** An admin request lacked the admin token or carried a wrong one (or admin is off). */
   ERR_ADMIN_UNAUTHORIZED: 'ERR_ADMIN_UNAUTHORIZED',
+  /**
+   * The request names a view (`u:` id on a file) another client opened: another token user,
+   * another address, or another live session from the same address. Nothing was changed.
+   */
+  ERR_VIEW_NOT_OWNED: 'ERR_VIEW_NOT_OWNED',
   /** The server hit an unexpected failure while handling the request; nothing was changed. */
   ERR_INTERNAL: 'ERR_INTERNAL',
 } as const

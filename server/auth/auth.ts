@@ -8,7 +8,7 @@ import type { BayeuxServer, ServerSession } from '../bayeux/types.ts'
 import type { AuthConfig } from '../config.ts'
 import type { AccessLevel, DocumentSummary, Store } from '../store/store.ts'
 import { createAccessControl, type AccessControl, type Principal } from './acl.ts'
-import { identityOf, installBayeuxAuth } from './bayeux-auth.ts'
+import { identityOf, installBayeuxAuth, revokedError } from './bayeux-auth.ts'
 import { createOriginGuard, createUpgradeGuard } from './csrf.ts'
 import {
   isIdentityCurrent,
@@ -44,6 +44,8 @@ export interface Auth {
    * address's is empty (request-limit.ts). A refusal counts nothing and changes nothing.
    */
   checkRequest(identity: RequestIdentity): SyncError | undefined
+  /** Whether `identity` still stands (anonymous, or its token not revoked). */
+  isCurrent(identity: Identity): boolean
   /** Why `file` is not an acceptable document name, as an error, or undefined. */
   checkDocName(file: string): SyncError | undefined
   /**
@@ -106,13 +108,11 @@ export function createAuth(options: AuthOptions): Auth {
     resolveGateway: (req) => resolveGatewayIdentity(req, { store, auth: config }),
     checkRequest(identity) {
       if (!isIdentityCurrent(store, originalIdentity(identity))) {
-        return new SyncError(
-          ErrorCode.ERR_TOKEN_INVALID,
-          'The token was revoked; connect again with a valid token',
-        )
+        return revokedError()
       }
       return limiter.check(rateKeys(identity))
     },
+    isCurrent: (identity) => isIdentityCurrent(store, identity),
     checkDocName,
     readableDocuments(req, limit = 200) {
       const who = resolveGatewayIdentity(req, { store, auth: config })
@@ -124,7 +124,12 @@ export function createAuth(options: AuthOptions): Auth {
         .sort((a, b) => b.updatedMs - a.updatedMs)
         .slice(0, limit)
     },
-    installBayeux: (bayeux) => installBayeuxAuth(bayeux, { store, auth: config }),
+    installBayeux: (bayeux) =>
+      installBayeuxAuth(bayeux, {
+        store,
+        auth: config,
+        sessionCheckIntervalMs: config.sessionCheckIntervalMs,
+      }),
     originGuard: createOriginGuard(config),
     upgradeGuard: createUpgradeGuard(config),
   }

@@ -6,11 +6,13 @@
 
 import { isGlobalWildcard } from '../../shared/bayeux/channel.ts'
 import type { BayeuxMessage } from '../../shared/bayeux/message.ts'
-import { SyncError } from '../../shared/errors.ts'
+import { ErrorCode, SyncError } from '../../shared/errors.ts'
 import { deny, grant, ignore } from '../bayeux/security.ts'
 import type { Authorizer, BayeuxServer, SecurityPolicy, ServerSession } from '../bayeux/types.ts'
+import { logException } from '../log.ts'
 import type { Store } from '../store/store.ts'
 import {
+  isIdentityCurrent,
   readHandshakeCredentials,
   resolveIdentity,
   type Identity,
@@ -61,6 +63,8 @@ function refuseHandshake(reply: BayeuxMessage, error: SyncError): false {
 export interface BayeuxAuthDeps {
   readonly store: Store
   readonly auth: IdentityOptions
+  /** Period of the sweep that ends sessions of revoked tokens; default 1 s, 0: off. */
+  readonly sessionCheckIntervalMs?: number
 }
 
 /**
@@ -70,6 +74,12 @@ export interface BayeuxAuthDeps {
  */
 export function createAuthPolicy(deps: BayeuxAuthDeps): SecurityPolicy {
   const hasIdentity = (session: ServerSession) => identityOf(session) !== undefined
+  // A revoked token's session subscribes to nothing more, even before the sweep ends it (its
+  // publishes reach the sync service's guard, which answers ERR_TOKEN_INVALID).
+  const isCurrent = (session: ServerSession) => {
+    const identity = identityOf(session)
+    return identity !== undefined && isIdentityCurrent(deps.store, identity)
+  }
   return {
     canHandshake(session, message, reply) {
       const creds = readHandshakeCredentials(message.ext)
@@ -82,7 +92,7 @@ export function createAuthPolicy(deps: BayeuxAuthDeps): SecurityPolicy {
     },
     canCreate: hasIdentity,
     canPublish: hasIdentity,
-    canSubscribe: (session, channel) => hasIdentity(session) && !isGlobalWildcard(channel),
+    canSubscribe: (session, channel) => isCurrent(session) && !isGlobalWildcard(channel),
   }
 }
 
@@ -106,12 +116,70 @@ export const mobwriteAuthorizer: Authorizer = (operation, _channel, session) => 
   return identityOf(session) ? grant : deny('no_identity')
 }
 
-/** Installs the policy and authorizers on `bayeux`; returns a function that removes the authorizers. */
+/** The error a session of a revoked token is ended with. */
+export const revokedError = () =>
+  new SyncError(
+    ErrorCode.ERR_TOKEN_INVALID,
+    'The token was revoked; connect again with a valid token',
+  )
+
+/**
+ * Ends every session whose token was revoked (issue 14 finding 8: revocation ends live sessions,
+ * their pushes and `/user/<name>/` subscriptions): it is sent the error on /service/mobwrite as
+ * a failed call's data (`{code, message, isRecoverable, a}`), then a server-side
+ * `/meta/disconnect`. Its next handshake is refused. Returns how many were ended.
+ */
+export function endRevokedSessions(bayeux: BayeuxServer, store: Store): number {
+  const isCurrent = memoizedCurrency(store)
+  let ended = 0
+  for (const session of [...bayeux.sessions()]) {
+    const identity = identityOf(session)
+    if (!identity || isCurrent(identity)) continue
+    const error = revokedError()
+    const a = `E:all:${error.code}: ${error.message}\n`
+    session.deliver(mobwriteChannel, { ...error.toJSON(), a })
+    session.disconnect()
+    ended++
+  }
+  return ended
+}
+
+/** `isIdentityCurrent` for one sweep: each token is looked up once, however many sessions use it. */
+export function memoizedCurrency(store: Store): (identity: Identity) => boolean {
+  const byToken = new Map<string, boolean>()
+  return (identity) => {
+    if (identity.tokenId === null) return isIdentityCurrent(store, identity)
+    let isCurrent = byToken.get(identity.tokenId)
+    if (isCurrent === undefined)
+      byToken.set(identity.tokenId, (isCurrent = isIdentityCurrent(store, identity)))
+    return isCurrent
+  }
+}
+
+/**
+ * Installs the policy and authorizers on `bayeux` and starts the revoked-session sweep; returns
+ * a function that removes the authorizers and stops the sweep.
+ */
 export function installBayeuxAuth(bayeux: BayeuxServer, deps: BayeuxAuthDeps): () => void {
   bayeux.setSecurityPolicy(createAuthPolicy(deps))
   const removers = [
     bayeux.addAuthorizer(`${userChannelRoot}**`, userChannelAuthorizer),
     bayeux.addAuthorizer(mobwriteChannel, mobwriteAuthorizer),
   ]
-  return () => removers.forEach((remove) => remove())
+  const intervalMs = deps.sessionCheckIntervalMs ?? 1_000
+  const timer =
+    intervalMs > 0 ? setInterval(() => sweepSafely(bayeux, deps.store), intervalMs) : undefined
+  timer?.unref()
+  return () => {
+    clearInterval(timer)
+    removers.forEach((remove) => remove())
+  }
+}
+
+function sweepSafely(bayeux: BayeuxServer, store: Store): void {
+  try {
+    endRevokedSessions(bayeux, store)
+  } catch (err) {
+    logException('revoked-session sweep failed', err)
+  }
 }

@@ -32,6 +32,7 @@ function view(
     backupServerVersion: 0,
     editStack: [],
     handle,
+    owner: '',
     meta,
     lastSeenMs,
   }

@@ -6,6 +6,7 @@ import type { SyncError } from '../../shared/errors.ts'
 import type { AccessLevel, Store } from '../store/store.ts'
 import type { AccessControl } from './acl.ts'
 import type { Identity } from './identity.ts'
+import { mayUseView, viewOwnerOf } from './owner.ts'
 
 /** One live view of a file as a `C:` line shows it (Mozilla MobWrite, mobwrite-notes §1.3). */
 export interface Collaborator {
@@ -27,6 +28,10 @@ export interface RequestFacts {
   collaborators(file: string): Collaborator[]
   /** Why `file` is not an acceptable document name, or undefined (see names.ts). */
   checkName(file: string): SyncError | undefined
+  /** The owner key views this requester opens get (owner.ts). */
+  readonly owner: string
+  /** Whether this requester may use a view bound to `owner` (owner.ts). */
+  mayUse(owner: string): boolean
 }
 
 /** Dependencies of {@link createRequestFacts}. */
@@ -38,6 +43,8 @@ export interface FactsDeps {
   readonly now?: () => number
   /** Name validation (auth's `checkDocName`); default: every name is accepted. */
   readonly checkName?: (file: string) => SyncError | undefined
+  /** Whether a push session is still live (owner.ts); default: none is. */
+  readonly isSessionLive?: (sessionId: string) => boolean
 }
 
 /**
@@ -45,7 +52,11 @@ export interface FactsDeps {
  * one request is judged by the same rules; a view idle past the expiry drops out of `C:` even
  * before the sweeper removes it.
  */
-export function createRequestFacts(deps: FactsDeps, identity: Identity): RequestFacts {
+export function createRequestFacts(
+  deps: FactsDeps,
+  identity: Identity,
+  sessionId?: string,
+): RequestFacts {
   const accessOf = deps.access.snapshot(identity)
   const cache = new Map<string, AccessLevel>()
   const access = (file: string) => {
@@ -53,8 +64,12 @@ export function createRequestFacts(deps: FactsDeps, identity: Identity): Request
     if (level === undefined) cache.set(file, (level = accessOf(file)))
     return level
   }
+  const requester = { identity, ...(sessionId === undefined ? {} : { sessionId }) }
+  const isSessionLive = deps.isSessionLive ?? (() => false)
   return {
     handle: identity.handle,
+    owner: viewOwnerOf(requester),
+    mayUse: (owner) => mayUseView(owner, requester, isSessionLive),
     checkName: deps.checkName ?? (() => undefined),
     access,
     collaborators(file) {

@@ -26,6 +26,10 @@ export interface MobwriteGatewayDeps {
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
   /** Rate limit shared with the Bayeux path (auth's checkRequest; see GatewayCoreDeps). */
   readonly rateLimit?: (identity: Identity & RateScope) => SyncError | undefined
+  /** Whether an identity still stands (auth's isCurrent): revoked `/mobwrite` sockets close. */
+  readonly isCurrent?: (identity: Identity) => boolean
+  /** How often open sockets are checked with `isCurrent` (auth.sessionCheckIntervalMs). */
+  readonly sessionCheckIntervalMs?: number
 }
 
 /** The assembled gateways. */
@@ -56,6 +60,8 @@ export function createMobwriteGateways(deps: MobwriteGatewayDeps): MobwriteGatew
     config,
     resolveIdentity,
     dropSession: (id) => deps.sync.dropSession(id),
+    isCurrent: deps.isCurrent,
+    sessionCheckIntervalMs: deps.sessionCheckIntervalMs,
   })
   // Push notices for `mobwrite-ws:` sessions go to the sockets; the rest go on to Bayeux.
   const removeRoute = deps.sync.addPushRoute((sessionId, notice) =>

@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import { SyncError } from '../../shared/errors.ts'
+import { revokedError } from '../auth/bayeux-auth.ts'
 import type { GatewayRequestLike, Identity } from '../auth/identity.ts'
 import type { GatewayConfig } from '../config.ts'
 import type { PushNotice } from '../sync/service.ts'
@@ -20,7 +21,10 @@ export const wsSessionPrefix = 'mobwrite-ws:'
 
 /** Close codes of the `/mobwrite` socket. */
 export const WsCloseCode = {
-  /** The identity was refused (bad token, anonymous disabled); an `E:all:` message came first. */
+  /**
+   * The identity was refused (bad token, anonymous disabled) or its token was revoked while the
+   * socket was open; an `E:all:` message came first.
+   */
   Unauthorized: 4401,
   /** More than `gateway.wsMaxPendingRequests` requests were waiting for answers. */
   TooManyPending: 4429,
@@ -38,6 +42,12 @@ export interface WebSocketGatewayDeps {
   readonly resolveIdentity: (req: GatewayRequestLike) => Identity | SyncError
   /** Tells the sync service a push session ended (SyncService.dropSession). */
   readonly dropSession?: (sessionId: string) => void
+  /**
+   * Whether a socket's identity still stands (auth's isCurrent), asked every
+   * `sessionCheckIntervalMs` (default 1 s; 0: never): a revoked token's socket is closed.
+   */
+  readonly isCurrent?: (identity: Identity) => boolean
+  readonly sessionCheckIntervalMs?: number
 }
 
 /** The `/mobwrite` WebSocket gateway. */
@@ -101,15 +111,41 @@ function startHeartbeat(sockets: ReadonlyMap<string, WebSocket>, intervalMs: num
   }
 }
 
+// Issue 14 finding 8: a socket whose token was revoked is told so and closed, so it neither
+// sends requests nor receives pushes any more (the CLI may revoke from another process).
+function startRevocationCheck(
+  sockets: ReadonlyMap<string, WebSocket>,
+  identities: WeakMap<WebSocket, Identity>,
+  deps: WebSocketGatewayDeps,
+) {
+  const { isCurrent } = deps
+  const intervalMs = deps.sessionCheckIntervalMs ?? 1_000
+  if (!isCurrent || intervalMs <= 0) return () => {}
+  const timer = setInterval(() => {
+    for (const ws of sockets.values()) {
+      const identity = identities.get(ws)
+      if (!identity || isCurrent(identity)) continue
+      const revoked = revokedError()
+      ws.send(errorLine(`${revoked.code}: ${revoked.message}`))
+      ws.close(WsCloseCode.Unauthorized, revoked.code)
+    }
+  }, intervalMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
 /** Creates the gateway; register `handleUpgrade` for `/mobwrite`. */
 export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.wsMaxMessageBytes })
   const sockets = new Map<string, WebSocket>()
   const heartbeat = startHeartbeat(sockets, deps.config.wsPingIntervalMs)
+  const identities = new WeakMap<WebSocket, Identity>()
+  const stopRevocationCheck = startRevocationCheck(sockets, identities, deps)
 
   function serve(ws: WebSocket, identity: Identity): void {
     const sessionId = wsSessionPrefix + randomUUID()
     sockets.set(sessionId, ws)
+    identities.set(ws, identity)
     heartbeat.watch(ws)
     let pending = 0
     let queue = Promise.resolve()
@@ -157,6 +193,7 @@ export function createWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
     },
     async close() {
       heartbeat.stop()
+      stopRevocationCheck()
       for (const ws of sockets.values()) ws.close(WsCloseCode.GoingAway, 'Server shutting down')
       await new Promise<void>((resolve) => wss.close(() => resolve()))
       for (const ws of wss.clients) ws.terminate()

@@ -41,6 +41,7 @@ function viewAt(i: number, text: string): ViewState {
     backupServerVersion: i,
     editStack: [{ version: i, line: `d:${i}:=${text.length}` }],
     handle: 'bench:127.0.0.1',
+    owner: 'principal:bench',
     meta: null,
     lastSeenMs: Date.now(),
   }

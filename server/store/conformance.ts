@@ -26,6 +26,7 @@ export function sampleView(user: string, file: string, over: Partial<ViewState> 
       { version: 5, line: 'R:5:hello%0A' },
     ],
     handle: `${user}:127.0.0.1`,
+    owner: `principal:${user}`,
     meta: '{"cursor":1}',
     lastSeenMs: 1_000,
     ...over,

@@ -112,6 +112,27 @@ CREATE TABLE revisions (
 );
 `
 
+// v4 binds each view to its owner (server/auth/owner.ts, issue 14): only that requester may use,
+// reset or close it. Existing views get the owner their handle implies: `~name:ip` (anonymous)
+// its address, `name:ip` its principal (neither names nor principals contain `:`).
+function fillViewOwners(db: Database.Database): void {
+  db.exec("ALTER TABLE views ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+  const rows = db.prepare('SELECT user, file, handle FROM views').all() as {
+    user: string
+    file: string
+    handle: string | Buffer
+  }[]
+  const update = db.prepare('UPDATE views SET owner = ? WHERE user = ? AND file = ?')
+  for (const row of rows) {
+    const handle = typeof row.handle === 'string' ? row.handle : row.handle.toString('utf16le')
+    const colon = handle.indexOf(':')
+    if (colon <= 0) continue
+    const [name, ip] = [handle.slice(0, colon), handle.slice(colon + 1)]
+    const owner = name.startsWith('~') ? `address:${ip}` : `principal:${name}`
+    update.run(owner, row.user, row.file)
+  }
+}
+
 /** Every migration, oldest first; `migrations[i].version === i + 1`. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: 'documents and views', up: (db) => db.exec(v1) },
@@ -124,6 +145,7 @@ export const migrations: readonly Migration[] = [
     },
   },
   { version: 3, description: 'shadows by document revision', up: (db) => db.exec(v3) },
+  { version: 4, description: 'view owners', up: fillViewOwners },
 ]
 
 /** The schema version this build writes. */

@@ -29,16 +29,16 @@ export const cacheSql = {
   filesOfUser: 'SELECT file FROM views WHERE user = ? ORDER BY file',
   putView: `INSERT OR REPLACE INTO views (user, file, shadow, backup_shadow, shadow_revision,
     backup_revision, client_version, server_version, backup_server_version, edit_stack, handle,
-    meta, last_seen_ms)
+    owner, meta, last_seen_ms)
     VALUES (@user, @file, @shadow, @backup_shadow, @shadow_revision, @backup_revision,
-    @client_version, @server_version, @backup_server_version, @edit_stack, @handle, @meta,
-    @last_seen_ms)`,
+    @client_version, @server_version, @backup_server_version, @edit_stack, @handle, @owner,
+    @meta, @last_seen_ms)`,
   // An UPDATE rewrites the row in place: only indexes whose columns changed are touched.
   updateView: `UPDATE views SET shadow = @shadow, backup_shadow = @backup_shadow,
     shadow_revision = @shadow_revision, backup_revision = @backup_revision,
     client_version = @client_version, server_version = @server_version,
     backup_server_version = @backup_server_version, edit_stack = @edit_stack, handle = @handle,
-    meta = @meta, last_seen_ms = @last_seen_ms WHERE user = @user AND file = @file`,
+    owner = @owner, meta = @meta, last_seen_ms = @last_seen_ms WHERE user = @user AND file = @file`,
   deleteView: 'DELETE FROM views WHERE user = ? AND file = ?',
   deleteViewsOfFile: 'DELETE FROM views WHERE file = ?',
   expireViews: 'DELETE FROM views WHERE last_seen_ms < ? RETURNING user, file',

@@ -53,6 +53,7 @@ function sameView(a: ViewState, b: ViewState): boolean {
     a.serverVersion === b.serverVersion &&
     a.backupServerVersion === b.backupServerVersion &&
     a.handle === b.handle &&
+    a.owner === b.owner &&
     a.meta === b.meta &&
     a.lastSeenMs === b.lastSeenMs &&
     a.editStack.length === b.editStack.length &&

@@ -46,6 +46,8 @@ export interface ViewRow {
   backup_server_version: number
   edit_stack: string
   handle: StoredText
+  /** The view's owner key (server/auth/owner.ts); '' when unbound. */
+  owner: string
   meta: StoredText | null
   last_seen_ms: number
 }
@@ -117,6 +119,7 @@ export function viewParams(cached: CachedView): ViewRow {
     // JSON.stringify escapes lone surrogates (\udXXX), so the stack needs no BLOB fallback.
     edit_stack: JSON.stringify(view.editStack.map((e) => [e.version, e.line])),
     handle: encodeText(view.handle),
+    owner: view.owner,
     meta: view.meta === null ? null : encodeText(view.meta),
     last_seen_ms: view.lastSeenMs,
   }
@@ -153,6 +156,7 @@ export function viewFromRow(
     backupServerVersion: row.backup_server_version,
     editStack: Object.freeze(parseEditStack(row.edit_stack)),
     handle: decodeText(row.handle),
+    owner: row.owner,
     meta: decodeNullable(row.meta),
     lastSeenMs: row.last_seen_ms,
   })

@@ -58,6 +58,9 @@ export function checkView(view: ViewState): void {
   if (!Array.isArray(view.editStack)) throw new TypeError('Invalid edit stack (not an array)')
   view.editStack.forEach(checkEdit)
   checkText('handle', view.handle, false)
+  if (typeof view.owner !== 'string' || !isWellFormed(view.owner)) {
+    throw new TypeError(`Invalid view owner ${JSON.stringify(view.owner)}`)
+  }
   checkText('meta', view.meta, true)
   checkCount('lastSeenMs', view.lastSeenMs)
 }

@@ -27,6 +27,10 @@ export interface SyncFacts {
   collaborators(file: string): readonly Collaborator[]
   /** Why `file` is not an acceptable document name (answered with `E:` only), or undefined. */
   checkName?(file: string): { readonly code: ErrorCode; readonly message: string } | undefined
+  /** The owner key a view this requester opens or uses gets (server/auth/owner.ts); default ''. */
+  readonly owner?: string
+  /** Whether the requester may use a view bound to `owner`; default: every view (unbound). */
+  mayUse?(owner: string): boolean
 }
 
 /** Limits and budgets of the engine. */
@@ -165,6 +169,16 @@ function refuseName(s: Step, file: string): boolean {
 }
 
 const accessDenied = 'ERR_ACCESS_DENIED: You may not open this document'
+const notOwned = 'ERR_VIEW_NOT_OWNED: This view id belongs to another client; use your own'
+
+// Issue 14 finding 6: a view is used, reset or closed only by the requester it is bound to. A
+// view of another owner is refused with E: and left as it is (nothing of it is answered).
+function refuseForeign(s: Step, user: string, file: string): boolean {
+  const view = s.views.get(viewKey(user, file))
+  const isForeign = view != null && !(s.input.facts.mayUse?.(view.owner) ?? true)
+  if (isForeign) refuse(s, file, ErrorCode.ERR_VIEW_NOT_OWNED, notOwned)
+  return isForeign
+}
 const readOnlyNull = 'ERR_READ_ONLY: This document is read-only'
 
 function closeView(s: Step, user: string, file: string): void {
@@ -178,7 +192,7 @@ type Handler<K extends Action['kind']> = (s: Step, a: Extract<Action, { kind: K 
 
 // `n:`: forget the text and this view; no output (§2.2 step 2).
 const nullify: Handler<'nullify'> = (s, a) => {
-  if (refuseName(s, a.file)) return
+  if (refuseName(s, a.file) || refuseForeign(s, a.user, a.file)) return
   const access = s.input.facts.access(a.file)
   if (access !== 'write') {
     return refuse(
@@ -196,14 +210,23 @@ const nullify: Handler<'nullify'> = (s, a) => {
 }
 
 // Mozilla `x:<file>` / `x:all`: close views; no output.
+// `x:all` closes the requester's own views of that id and names none of the others: their
+// file names are not the requester's to learn; one `E:all:` says some were left.
 const close: Handler<'close'> = (s, a) => {
-  if (!a.isAll) return closeView(s, a.user, a.file)
-  for (const [, view] of s.views) if (view && view.user === a.user) closeView(s, a.user, view.file)
+  if (!a.isAll) return void (refuseForeign(s, a.user, a.file) || closeView(s, a.user, a.file))
+  const mayUse = s.input.facts.mayUse ?? (() => true)
+  let isAnyForeign = false
+  for (const [, view] of s.views) {
+    if (!view || view.user !== a.user) continue
+    if (mayUse(view.owner)) closeView(s, a.user, view.file)
+    else isAnyForeign = true
+  }
+  if (isAnyForeign) refuse(s, 'all', ErrorCode.ERR_VIEW_NOT_OWNED, notOwned)
 }
 
 // Mozilla `m:`: metadata of the view named by the following file line.
 const meta: Handler<'meta'> = (s, a) => {
-  if (a.json.length > s.input.options.maxMetaChars) return
+  if (a.json.length > s.input.options.maxMetaChars || refuseForeign(s, a.user, a.file)) return
   const key = viewKey(a.user, a.file)
   const view = s.views.get(key)
   if (view) setView(s, key, { ...view, meta: a.json })
@@ -227,6 +250,7 @@ function newView(user: string, file: string): ViewState {
   return {
     user,
     file,
+    owner: '',
     shadow: '',
     backupShadow: '',
     clientVersion: 0,
@@ -275,10 +299,19 @@ function runEdits(s: Step, group: readonly EditAction[]): void {
   if (refuseName(s, file)) return
   const access = facts.access(file)
   if (access === 'none') return refuse(s, file, ErrorCode.ERR_ACCESS_DENIED, accessDenied)
+  if (refuseForeign(s, user, file)) return
   const key = viewKey(user, file)
   const old = s.views.get(key) ?? newView(user, file)
   const metaText = s.meta.get(key)
-  const view = { ...old, handle: facts.handle, lastSeenMs: nowMs, meta: metaText ?? old.meta }
+  // A view the requester may use becomes its own (a reconnected session takes it over).
+  const owner = facts.owner ?? old.owner
+  const view = {
+    ...old,
+    owner,
+    handle: facts.handle,
+    lastSeenMs: nowMs,
+    meta: metaText ?? old.meta,
+  }
   const doc = s.docs.get(file) ?? null
   const fresh = withoutStaleRaws(group, s.views.get(key) ?? undefined)
   const actions = doc?.text == null ? unforceOntoNullText(fresh, old.clientVersion) : fresh

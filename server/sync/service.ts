@@ -22,7 +22,7 @@ import type { SyncIdentity } from './document.ts'
 import { engineOptionsOf, type EngineOptions } from './engine.ts'
 import { bayeuxPush, bindMobwrite, type IdentifySession } from './service-bayeux.ts'
 import { createMetaWatch } from './service-meta.ts'
-import { createPushTracker } from './service-push.ts'
+import { createLiveSessions, createPushTracker } from './service-push.ts'
 
 export type { RequestFacts, SyncIdentity } from './document.ts'
 
@@ -78,6 +78,11 @@ export interface SyncServiceOptions {
    * nothing. Gateways run their own `rateLimit` and are not guarded twice.
    */
   readonly guard?: (identity: SyncIdentity & RateScope) => SyncError | undefined
+  /**
+   * Whether an identity still stands (auth's `isCurrent`: its token is not revoked); default:
+   * always. A push session whose identity no longer stands gets no notice (issue 14 finding 8).
+   */
+  readonly isCurrent?: (identity: SyncIdentity) => boolean
   /** Refuses unacceptable document names with `E:` (auth's `checkDocName`); default: none. */
   readonly checkName?: (file: string) => SyncError | undefined
   /** The clock; injectable for tests. */
@@ -147,8 +152,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     viewExpiryMs: config.viewExpiryMs,
     now,
     ...(options.checkName ? { checkName: options.checkName } : {}),
+    isSessionLive: (sessionId: string) => liveSessions.has(sessionId),
   }
-  const facts = (identity: SyncIdentity): RequestFacts => createRequestFacts(factsDeps, identity)
+  // Sessions that sent a request and have not ended: their anonymous views are theirs alone.
+  const liveSessions = createLiveSessions()
+  const facts = (identity: SyncIdentity, origin: RequestOrigin): RequestFacts =>
+    createRequestFacts(factsDeps, identity, origin.sessionId)
   const runner = createDocumentRunner({
     store,
     engineOptions: { ...engineOptionsOf(config), ...options.engineOptions },
@@ -160,10 +169,18 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const sendNotice = (sessionId: string, notice: PushNotice): void => {
     if (!routes.some((route) => route(sessionId, notice))) toBayeux?.(sessionId, notice)
   }
-  const push = createPushTracker({
-    deliver: (sessionId, files) => sendNotice(sessionId, { sync: files }),
-    debounceMs: config.pushDebounceMs,
-  })
+  // Who each push session speaks as, so a notice names only files it may still see: a revoked
+  // token gets none, a rule turned to `none` drops that file (issue 14 finding 8).
+  const sessionIdentities = new Map<string, SyncIdentity>()
+  const isCurrent = options.isCurrent ?? (() => true)
+  const deliverSync = (sessionId: string, files: string[]) => {
+    const who = sessionIdentities.get(sessionId)
+    if (who && !isCurrent(who)) return
+    const accessOfFile = who ? accessOf(who) : () => 'write'
+    const visible = files.filter((file) => accessOfFile(file) !== 'none')
+    if (visible.length > 0) sendNotice(sessionId, { sync: visible })
+  }
+  const push = createPushTracker({ deliver: deliverSync, debounceMs: config.pushDebounceMs })
   const metaWatch = createMetaWatch({
     store,
     intervalMs: config.metaPushIntervalMs,
@@ -182,7 +199,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   }
 
   function publish(outcome: StepOutcome, author: string, origin: RequestOrigin): void {
-    if (origin.sessionId !== undefined) push.bindUsers(origin.sessionId, outcome.users)
+    // Only views the request used (its own: the engine refuses others) follow its session.
+    if (origin.sessionId !== undefined) push.bindViews(origin.sessionId, outcome.putViews)
     // A view that opens or closes changes the file's collaborator list (`C:`): its other
     // viewers sync at once instead of waiting for a poll (issue 6).
     const opened = outcome.putViews.filter((v) => !push.viewers(v.file).has(v.user))
@@ -203,8 +221,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   async function handle(text: string, identity: SyncIdentity, origin: RequestOrigin = {}) {
     let outcome: StepOutcome
+    if (origin.sessionId !== undefined) {
+      liveSessions.touch(origin.sessionId)
+      if (liveSessions.has(origin.sessionId)) sessionIdentities.set(origin.sessionId, identity)
+    }
     try {
-      outcome = await runner.run(text, facts(identity))
+      outcome = await runner.run(text, facts(identity, origin))
     } catch (err) {
       throw asSyncError(err)
     }
@@ -285,7 +307,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       }
     },
     sendNotice,
-    dropSession: (sessionId) => push.dropSession(sessionId),
+    dropSession(sessionId) {
+      liveSessions.end(sessionId)
+      sessionIdentities.delete(sessionId)
+      push.dropSession(sessionId)
+    },
     viewerSessions: (file) =>
       [...new Set(push.viewers(file).values())].filter((id): id is string => id !== undefined),
     setViewExpiryMs(ms) {

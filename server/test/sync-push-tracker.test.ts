@@ -1,5 +1,6 @@
 // The push bookkeeping: notices go to other sessions with a view of the changed file, are
-// batched per session, follow a user id to its newest session, and never reach the author.
+// batched per session, follow a view to the newest session that used it, and never reach the
+// author.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -15,9 +16,12 @@ function tracker() {
 test('notifies other viewers once per batch, never the author', { timeout: 5_000 }, async (t) => {
   const { push, sent } = tracker()
   t.after(() => push.close())
-  push.bindUsers('s1', ['alice'])
-  push.bindUsers('s2', ['bob'])
-  push.bindUsers('s3', ['carol'])
+  push.bindViews('s1', [{ user: 'alice', file: 'a' }])
+  push.bindViews('s2', [
+    { user: 'bob', file: 'a' },
+    { user: 'bob', file: 'b' },
+  ])
+  push.bindViews('s3', [{ user: 'carol', file: 'c' }])
   push.trackViews(
     [
       { user: 'alice', file: 'a' },
@@ -40,14 +44,14 @@ test('notifies other viewers once per batch, never the author', { timeout: 5_000
 })
 
 test(
-  'a user id follows its newest session; dropped sessions get nothing',
+  'a view follows the newest session that used it; dropped sessions get nothing',
   { timeout: 5_000 },
   async (t) => {
     const { push, sent } = tracker()
     t.after(() => push.close())
-    push.bindUsers('old', ['bob'])
-    push.bindUsers('new', ['bob'])
-    push.bindUsers('gone', ['dave'])
+    push.bindViews('old', [{ user: 'bob', file: 'a' }])
+    push.bindViews('new', [{ user: 'bob', file: 'a' }])
+    push.bindViews('gone', [{ user: 'dave', file: 'a' }])
     push.trackViews(
       [
         { user: 'bob', file: 'a' },

@@ -32,6 +32,12 @@ export interface ViewState {
   readonly editStack: readonly StackedEdit[]
   /** Trusted handle of the view's owner (`name:ip`), derived by the server. */
   readonly handle: string
+  /**
+   * Who opened the view (server/auth/owner.ts): a token's principal, or for anonymous clients
+   * their session or address. Only that requester may use, reset or close it; `''` = nobody
+   * yet (the first requester takes it).
+   */
+  readonly owner: string
   /** Client metadata from the last `m:` line (JSON text), or null. */
   readonly meta: string | null
   /** When the client last sent a request for this view (ms since epoch). */
