@@ -275,7 +275,13 @@ export class History {
       const ib = at.get(b)
       if (a === null || ia === undefined || ib === undefined || ia > ib) continue
       if (this.chars.get(a)?.author !== info.author) continue
-      const intruders = [...text.slice(ia + 1, ib)].filter((x) => !this.sawInside(x, a, info))
+      // One typed on after an excused intruder (its run) is excused with it.
+      const excused = new Set<string>()
+      const intruders = [...text.slice(ia + 1, ib)].filter((x) => {
+        const isExcused = this.sawInside(x, a, info) || excused.has(this.chars.get(x)?.left ?? '')
+        if (isExcused) excused.add(x)
+        return !isExcused
+      })
       if (intruders.length > 0)
         bad.push(
           `run '${show(a)}${show(b)}' of ${this.name(info.author)} split by '${show(intruders.join(''))}'`,
@@ -284,10 +290,14 @@ export class History {
     return bad
   }
 
+  // Whether x may stand inside a run after a: its author saw a, or the original client's fuzzy
+  // patching put it there (x patched into the run author's text, or a patched into the text of
+  // x's author while that author had edits not yet sent: patch_apply places by context).
   private sawInside(x: string, a: string, run: CharInfo): boolean {
     if (this.excused.moved.has(x) || this.dirtyPatched[run.author]!.has(x)) return true
     const info = this.chars.get(x)
     if (!info || info.author < 0) return false
+    if (this.dirtyPatched[info.author]!.has(a)) return true
     return info.seen.includes(a)
   }
 }

@@ -427,6 +427,16 @@ const regressions: [string, Case][] = [
     },
   ],
   [
+    // 'abcd e': A deletes abc and types 一 at the start; B deletes cd. Got '一d e' (3e94f0f):
+    // the d B deleted is back.
+    'a letter one side deleted stays deleted when the other deleted the letters before it',
+    {
+      peers: tandem2,
+      words: [4, 1],
+      steps: [edit(0, 'delete', 0, 3), edit(0, 'typeAt', 0), edit(1, 'delete', 0.35, 2)],
+    },
+  ],
+  [
     // 'a b': found before 1d2247f (the a B replaced came back); passes since.
     'a replaced letter stays replaced across lost answers, held and duplicated requests',
     {
