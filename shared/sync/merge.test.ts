@@ -143,10 +143,24 @@ const merge = (ancestor: string, established: string, incoming: string): string 
   mergedText(ancestor, established, incoming, 0.1)
 
 test('both replacements of one word stay whole, the separators once', () => {
-  // server.xml "Conflicting merge": never "Goodbye My world" (the ancestor's space twice).
-  assert.equal(merge('Hello world', 'Goodbye world', 'My world'), 'MyGoodbye world')
-  assert.equal(merge('Hello world', 'My world', 'Goodbye world'), 'GoodbyeMy world')
-  assert.equal(merge('Good morning', 'Bad morning', 'Fine morning'), 'FineBad morning')
+  // server.xml "Conflicting merge": the deltas replace "Hello" whole. Never "Goodbye My world"
+  // (the ancestor's space twice), never a letter of one word lost to the other's deletion.
+  const replace = (ancestor: string, end: number, text: string) =>
+    refineEdit(ancestor, [{ start: 0, end, text }], 0.1)
+  const hello = 'Hello world'
+  assert.equal(
+    merge3(hello, replace(hello, 5, 'Goodbye'), replace(hello, 5, 'My')).text,
+    'MyGoodbye world',
+  )
+  assert.equal(
+    merge3(hello, replace(hello, 5, 'My'), replace(hello, 5, 'Goodbye')).text,
+    'GoodbyeMy world',
+  )
+  const good = 'Good morning'
+  assert.equal(
+    merge3(good, replace(good, 4, 'Bad'), replace(good, 4, 'Fine')).text,
+    'FineBad morning',
+  )
 })
 
 test('two runs typed at one caret never interleave, however the syncs cut them', () => {
@@ -180,14 +194,22 @@ test('deleted text stays deleted, by both or by one', () => {
   assert.equal(merge('one two three four', 'one two NEW three four', 'one four'), 'one NEW four')
 })
 
-test('replaced words are not matched by the letters they share', () => {
-  // "Hello" → "Goodbye" shares an "o" and an "e"; it is one replacement, so a concurrent
-  // deletion of "Hello" costs "Goodbye" no letter.
-  assert.deepEqual(editHunks('Hello world', 'Goodbye world', 0.1), [
+test('a delta replacing a word is not matched by the letters the words share', () => {
+  // "-5 +Goodbye" over "Hello" shares an "o" and an "e"; it stays one replacement.
+  assert.deepEqual(refineEdit('Hello world', [{ start: 0, end: 5, text: 'Goodbye' }], 0.1), [
     { start: 0, end: 5, text: 'Goodbye' },
   ])
-  assert.equal(merge('Hello world', 'world', 'Goodbye world'), 'Goodbyeworld')
-  // A letter typed around a kept one is two insertions, not a replacement of the kept letter.
+  // A coarse delta that kept most of what it replaces is split into what was typed.
+  assert.deepEqual(refineEdit('Hello world', [{ start: 0, end: 5, text: 'Hellxo' }], 0.1), [
+    { start: 4, end: 4, text: 'x' },
+  ])
+})
+
+test('from texts alone a letter the texts show as kept is kept, so no deletion comes back', () => {
+  // B typed 가 before "abc" and deleted "ab" (or replaced "abc" by "가c": the texts cannot
+  // tell); A replaced "abc". "c" is deleted by A and stays deleted.
+  assert.equal(merge('abc', '一', '가c'), '가一')
+  // Letters typed around a kept one are two insertions, not a replacement of it.
   assert.deepEqual(editHunks('abc', 'aXbYc', 0.1), [
     { start: 1, end: 1, text: 'X' },
     { start: 2, end: 2, text: 'Y' },

@@ -17,13 +17,13 @@
 // people typing at one caret keep their runs whole however the syncs cut them ("o" + "al", then
 // "ne" after "o": "al" "one", never "oalne").
 //
-// Each side is a list of character edits. Edits known exactly (the server's recorded changes, a
-// delta's hunks) are used as they are; edits read off two texts by a diff are refined first
-// ({@link refineEdit}): a replaced word whose author kept most of it becomes character edits, so
-// no kept character is deleted and typed again; a word replaced by another stays one replacement
-// rather than matching letters the two happen to share ("Hello" → "Goodbye" keeps no "o"). Both
-// replacements of one word are then kept whole, side by side, the separators once. Refinement
-// works inside a hunk only: what an edit says it kept, it kept.
+// Each side is a list of character edits. Edits known exactly (the server's recorded changes,
+// a client's merged local edit) are used as they are. A client's delta is refined inside its
+// hunks ({@link refineEdit}): a replacement that kept most of what it replaces becomes character
+// edits, one that kept less stays the replacement declared ("-5 +Goodbye" over "Hello"), so both
+// replacements of one word stay whole, side by side, the separators once. Edits read off two
+// texts ({@link editHunks}) keep every character the texts show as kept: a diff cannot tell a
+// kept letter from one deleted and typed again, and keeping it never resurrects a deletion.
 
 import DiffMatchPatch from 'diff-match-patch'
 import type { Hunk } from '../mobwrite/delta.ts'
@@ -33,112 +33,69 @@ import { wordDiffHunks } from './word-diff.ts'
 
 const dmp = new DiffMatchPatch()
 
-/** Most replacements one edit refines (each is one bounded diff); the rest stay as they are. */
+/** Most replacements one delta refines (each is one bounded diff); the rest stay as they are. */
 const maxRefinements = 256
 
 const wordChar = /[\p{L}\p{N}_]/u
 
 const isWordChar = (s: string, i: number): boolean => wordChar.test(s[i] ?? '')
 
-const wordRun = /[\p{L}\p{N}_]+/gu
-
 /** `hunks` moved by `offset` positions. */
 function shift(hunks: readonly Hunk[], offset: number): Hunk[] {
   return hunks.map((h) => ({ start: h.start + offset, end: h.end + offset, text: h.text }))
 }
 
-/**
- * The edit from `deleted` to `inserted` (one replacement) as character edits, except for the
- * words of `deleted` its author replaced: there the letters a character diff keeps are a
- * coincidence, and keeping them would let a concurrent deletion cost the new word a letter. A
- * word counts as replaced when text was typed at or inside it and fewer than half its letters,
- * none two side by side, were kept ("Good" → "Bad" keeps no "d"), or when letters between two
- * of its kept ones were deleted and new words typed there ("w14y" read as "w" + "32z w3lx w2p"
- * + "y"). Typing inside a word ("abc" → "aXbYc", "alphone" → "alpha one"), deleting some of its
- * letters, or splitting it with a space stays character edits.
- */
-function refinePair(deleted: string, inserted: string, timeoutSec: number): Hunk[] {
+/** A replacement's character edits (a diff without cleanup), and how many characters it kept. */
+function charEdits(deleted: string, inserted: string, timeoutSec: number) {
   dmp.Diff_Timeout = timeoutSec
   const diffs = dmp.diff_main(deleted, inserted, false)
-  // Per position of `deleted`: kept or not; per gap: the text typed there.
-  const kept: boolean[] = []
-  const typedAt: string[] = ['']
-  for (const [op, text] of diffs) {
-    if (op === DiffMatchPatch.DIFF_INSERT) typedAt[kept.length] += text
-    else {
-      for (let k = 0; k < text.length; k++) {
-        kept.push(op === DiffMatchPatch.DIFF_EQUAL)
-        typedAt.push('')
-      }
-    }
-  }
-  const retyped = new Set<number>()
-  for (const m of deleted.matchAll(wordRun)) {
-    const start = m.index
-    const end = start + m[0].length
-    const keptAt: number[] = []
-    for (let p = start; p < end; p++) if (kept[p]) keptAt.push(p)
-    if (keptAt.length === 0) continue
-    const typedNear = typedAt.slice(start, end + 1).some((t) => t !== '')
-    // Two letters kept side by side are no coincidence ("一丁abc" → "一丁가" kept "一丁").
-    const hasKeptPair = keptAt.some((p, k) => keptAt[k + 1] === p + 1 && typedAt[p + 1] === '')
-    const isMostlyGone = typedNear && !hasKeptPair && keptAt.length * 2 < end - start
-    const isOverwritten = keptAt.some((p, k) => {
-      const next = keptAt[k + 1]
-      if (next === undefined || next === p + 1) return false
-      const between = typedAt.slice(p + 1, next + 1).join('')
-      return wordChar.test(between) && /[^\p{L}\p{N}_]/u.test(between)
-    })
-    if (isMostlyGone || isOverwritten) for (const p of keptAt) retyped.add(p)
-  }
-  // Rebuild the diff with the retyped letters as deleted and typed again, then read its hunks.
-  const out: DiffMatchPatch.Diff[] = []
-  let p = 0
-  for (const [op, text] of diffs) {
-    if (op !== DiffMatchPatch.DIFF_EQUAL) {
-      out.push([op, text])
-      if (op === DiffMatchPatch.DIFF_DELETE) p += text.length
-      continue
-    }
-    for (const ch of text) {
-      if (retyped.has(p))
-        out.push([DiffMatchPatch.DIFF_DELETE, ch], [DiffMatchPatch.DIFF_INSERT, ch])
-      else out.push([DiffMatchPatch.DIFF_EQUAL, ch])
-      p++
-    }
-  }
-  return hunksFromDiffs(out)
+  let kept = 0
+  for (const [op, text] of diffs) if (op === DiffMatchPatch.DIFF_EQUAL) kept += text.length
+  return { hunks: hunksFromDiffs(diffs), kept }
 }
 
 /**
- * Refines an edit of `base` read off a diff or a client's delta (which may be coarse: the
- * original client runs semantic cleanup, so one letter typed inside a word can arrive as
- * "replace the word") into character edits, as the module comment says. The result is
- * canonical (diff.ts `normalizeHunks`).
+ * Refines the hunks of a client's delta, which may be coarse (the original client runs semantic
+ * cleanup, so one letter typed inside a word can arrive as "replace the word"): a replacement
+ * whose inserted text keeps at least half of what it replaces becomes its character edits; one
+ * that keeps less stays the replacement its author declared ("-5 +Goodbye" over "Hello" keeps no
+ * "o"). Refinement works inside each hunk only: what the delta says it kept, it kept. All
+ * refinements of one edit share one time budget. The result is canonical (diff.ts).
  */
 export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
-  // All refinements of one edit share one time budget, so a hostile edit of many hunks costs
-  // no more than one diff.
   const deadline = Date.now() + timeoutSec * 1000
   let budget = maxRefinements
   const out: Hunk[] = []
   for (const h of hunks) {
     const leftSec = (deadline - Date.now()) / 1000
-    // Only inside the hunk: what the edit says it kept, it kept (a merge made it, or the
-    // person's own diff saw it so).
-    if (h.end === h.start || !h.text || budget-- <= 0 || leftSec <= 0) out.push(h)
-    else out.push(...shift(refinePair(base.slice(h.start, h.end), h.text, leftSec), h.start))
+    if (h.end === h.start || !h.text || budget-- <= 0 || leftSec <= 0) {
+      out.push(h)
+      continue
+    }
+    const deleted = base.slice(h.start, h.end)
+    const edits = charEdits(deleted, h.text, leftSec)
+    out.push(...(edits.kept * 2 >= deleted.length ? shift(edits.hunks, h.start) : [h]))
   }
   return normalizeHunks(base, out)
 }
 
 /**
  * The edits that turn `a` into `b`, read off the texts: aligned on whole words (word-diff.ts),
- * then refined to characters (see {@link refineEdit}).
+ * then each replaced stretch as its character edits. From texts alone nothing tells a kept
+ * letter from one deleted and typed again, so a character the texts show as kept is kept: a
+ * merge then never brings back a letter the other side deleted. All refinements share one time
+ * budget.
  */
 export function editHunks(a: string, b: string, timeoutSec: number): Hunk[] {
   if (a === b) return []
-  return refineEdit(a, wordDiffHunks(a, b, timeoutSec), timeoutSec)
+  const deadline = Date.now() + timeoutSec * 1000
+  const out: Hunk[] = []
+  for (const h of wordDiffHunks(a, b, timeoutSec)) {
+    const leftSec = (deadline - Date.now()) / 1000
+    if (h.end === h.start || !h.text || leftSec <= 0) out.push(h)
+    else out.push(...shift(charEdits(a.slice(h.start, h.end), h.text, leftSec).hunks, h.start))
+  }
+  return normalizeHunks(a, out)
 }
 
 /** The result of {@link merge3}. */
