@@ -437,6 +437,26 @@ const regressions: [string, Case][] = [
     },
   ],
   [
+    // 'a b', a good link: A (original) replaces b by 一, types 丁 at the start and deletes 丁a;
+    // B (Tandem) types 가 after a; both sync at once. Got ' 一가' (9561981): 가 must stay
+    // before the space.
+    'a letter typed before a space stays before it when the word before is deleted',
+    {
+      peers: [
+        { kind: 'original', transport: 'http' },
+        { kind: 'tandem', transport: 'http' },
+      ],
+      words: [1, 1],
+      steps: [
+        edit(0, 'replaceWord', 0.5),
+        edit(0, 'typeAt', 0),
+        edit(1, 'typeAt', 0.25),
+        edit(0, 'delete', 0, 2),
+        all('ok', 'ok'),
+      ],
+    },
+  ],
+  [
     // 'a b': found before 1d2247f (the a B replaced came back); passes since.
     'a replaced letter stays replaced across lost answers, held and duplicated requests',
     {
