@@ -45,22 +45,67 @@ function shift(hunks: readonly Hunk[], offset: number): Hunk[] {
   return hunks.map((h) => ({ start: h.start + offset, end: h.end + offset, text: h.text }))
 }
 
-/** A replacement's character edits (a diff without cleanup), and how many characters it kept. */
-function charEdits(deleted: string, inserted: string, timeoutSec: number) {
+/** A diff of `deleted` and `inserted` without cleanup. */
+function charDiff(deleted: string, inserted: string, timeoutSec: number): DiffMatchPatch.Diff[] {
   dmp.Diff_Timeout = timeoutSec
-  const diffs = dmp.diff_main(deleted, inserted, false)
-  let kept = 0
-  for (const [op, text] of diffs) if (op === DiffMatchPatch.DIFF_EQUAL) kept += text.length
-  return { hunks: hunksFromDiffs(diffs), kept }
+  return dmp.diff_main(deleted, inserted, false)
+}
+
+const separatorRun = /[^\p{L}\p{N}_]+/gu
+
+/**
+ * A declared replacement of `deleted` by `inserted` as character edits where it kept most of
+ * what it replaces. Kept separators (spaces, punctuation) are always kept and cut it into
+ * stretches, each judged alone: one that only deletes or only inserts, or kept at least half of
+ * its letters, becomes character edits; one that replaced more stays a replacement (its letters
+ * shared by coincidence).
+ */
+function refineReplacement(deleted: string, inserted: string, timeoutSec: number): Hunk[] {
+  const out: Hunk[] = []
+  let at = 0 // position in `deleted`
+  let stretch: DiffMatchPatch.Diff[] = []
+  let start = 0
+  const endStretch = (): void => {
+    const del = stretch.filter(([op]) => op !== DiffMatchPatch.DIFF_INSERT).map(([, t]) => t)
+    const ins = stretch.filter(([op]) => op !== DiffMatchPatch.DIFF_DELETE).map(([, t]) => t)
+    const kept = stretch.filter(([op]) => op === DiffMatchPatch.DIFF_EQUAL)
+    const keptChars = kept.reduce((n, [, t]) => n + t.length, 0)
+    const oldText = del.join('')
+    const isReplacement =
+      stretch.some(([op]) => op === DiffMatchPatch.DIFF_INSERT) &&
+      stretch.some(([op]) => op === DiffMatchPatch.DIFF_DELETE)
+    if (!isReplacement || keptChars * 2 >= oldText.length) {
+      out.push(...shift(hunksFromDiffs(stretch), start))
+    } else out.push({ start, end: start + oldText.length, text: ins.join('') })
+    stretch = []
+  }
+  for (const [op, text] of charDiff(deleted, inserted, timeoutSec)) {
+    if (op !== DiffMatchPatch.DIFF_EQUAL) {
+      stretch.push([op, text])
+      if (op === DiffMatchPatch.DIFF_DELETE) at += text.length
+      continue
+    }
+    let last = 0
+    for (const m of text.matchAll(separatorRun)) {
+      if (m.index > last) stretch.push([op, text.slice(last, m.index)])
+      endStretch()
+      start = at + m.index + m[0].length
+      last = m.index + m[0].length
+    }
+    if (last < text.length) stretch.push([op, text.slice(last)])
+    at += text.length
+  }
+  endStretch()
+  return out
 }
 
 /**
  * Refines the hunks of a client's delta, which may be coarse (the original client runs semantic
- * cleanup, so one letter typed inside a word can arrive as "replace the word"): a replacement
- * whose inserted text keeps at least half of what it replaces becomes its character edits; one
- * that keeps less stays the replacement its author declared ("-5 +Goodbye" over "Hello" keeps no
- * "o"). Refinement works inside each hunk only: what the delta says it kept, it kept. All
- * refinements of one edit share one time budget. The result is canonical (diff.ts).
+ * cleanup, so one letter typed inside a word can arrive as "replace the word") by
+ * {@link refineReplacement}: "-5 +Goodbye" over "Hello" stays one replacement and keeps no "o";
+ * "-5 +Hellxo" is one letter typed. Refinement works inside each hunk only: what the delta says
+ * it kept, it kept. All refinements of one edit share one time budget. The result is canonical
+ * (diff.ts).
  */
 export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
   const deadline = Date.now() + timeoutSec * 1000
@@ -68,13 +113,11 @@ export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: num
   const out: Hunk[] = []
   for (const h of hunks) {
     const leftSec = (deadline - Date.now()) / 1000
-    if (h.end === h.start || !h.text || budget-- <= 0 || leftSec <= 0) {
-      out.push(h)
-      continue
+    if (h.end === h.start || !h.text || budget-- <= 0 || leftSec <= 0) out.push(h)
+    else {
+      const deleted = base.slice(h.start, h.end)
+      out.push(...shift(refineReplacement(deleted, h.text, leftSec), h.start))
     }
-    const deleted = base.slice(h.start, h.end)
-    const edits = charEdits(deleted, h.text, leftSec)
-    out.push(...(edits.kept * 2 >= deleted.length ? shift(edits.hunks, h.start) : [h]))
   }
   return normalizeHunks(base, out)
 }
@@ -93,7 +136,10 @@ export function editHunks(a: string, b: string, timeoutSec: number): Hunk[] {
   for (const h of wordDiffHunks(a, b, timeoutSec)) {
     const leftSec = (deadline - Date.now()) / 1000
     if (h.end === h.start || !h.text || leftSec <= 0) out.push(h)
-    else out.push(...shift(charEdits(a.slice(h.start, h.end), h.text, leftSec).hunks, h.start))
+    else
+      out.push(
+        ...shift(hunksFromDiffs(charDiff(a.slice(h.start, h.end), h.text, leftSec)), h.start),
+      )
   }
   return normalizeHunks(a, out)
 }
