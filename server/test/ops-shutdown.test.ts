@@ -24,6 +24,8 @@ async function startMain(dbPath: string, port: number) {
     env: {
       ...env,
       ...{ PORT: String(port), HOST: '127.0.0.1', TANDEM_DB: dbPath, LOG: 'error' },
+      // The drain test sends syncs back to back, faster than a person; the limits have their own
+      // tests (rate-limit-*.test.ts), this one is about shutdown only.
       ...{ TANDEM_RATE_PER_SECOND: '0' },
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -5,6 +5,7 @@
 // diff_cleanupSemantic + diff_cleanupEfficiency (syncText), server deltas through patch_apply
 // (patchClientText), exactly as in a page.
 
+import { fromDelta } from '../../shared/mobwrite/delta.ts'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -42,7 +43,12 @@ export interface Peer {
    * Builds the next request. `version` is the client version of the delta that carries the
    * edits made since the last build, 'raw' when they rode in a raw dump, null when none.
    */
-  build(): { request: string; version: number | 'raw' | null }
+  /**
+   * `redeclared`: ancestor characters the request's own delta says it deleted and typed again
+   * (the original client's semantic cleanup turns "+가 =a -bc" into "-3 +가a"): the server
+   * follows what the delta declares, so such a character is the client's doing.
+   */
+  build(): { request: string; version: number | 'raw' | null; redeclared?: string[] }
   apply(answer: string): AnswerNote
 }
 
@@ -58,6 +64,15 @@ function fileVersionOf(answer: string, file: string): { version?: number; resync
     } else if (current === file && /^[Rr]:/.test(line)) resync = true
   }
   return { version, resync }
+}
+
+/** Characters a delta over `shadow` deletes and types again within one hunk. */
+function redeclaredIn(shadow: string, delta: string | undefined): string[] {
+  const applied = delta === undefined ? null : fromDelta(shadow, delta)
+  if (!applied?.ok) return []
+  return applied.value.hunks.flatMap((h) =>
+    [...shadow.slice(h.start, h.end)].filter((c) => h.text.includes(c)),
+  )
 }
 
 const noNotes = { lost: [], back: [], misplaced: [], patchedDirty: [], junk: [] }
@@ -146,11 +161,13 @@ export function createOriginalPeer(user: string, file: string): Peer {
     build() {
       const wasOk = obj.deltaOk
       const depth = obj.editStack.length
+      const shadow = obj.shadowText
       const block = obj.syncText() // what syncRun1_ asks each shared object for
       const last = obj.editStack.at(-1)
       const grew = obj.editStack.length > depth && last
       const version = !wasOk ? 'raw' : grew ? last[0] : null
-      return { request: `u:${user}\n${block}\n`, version }
+      const delta = grew ? /^d:\d+:(.*)$/.exec(last[1])?.[1] : undefined
+      return { request: `u:${user}\n${block}\n`, version, redeclared: redeclaredIn(shadow, delta) }
     },
     apply(answer) {
       const shadow0 = obj.shadowText

@@ -82,7 +82,11 @@ interface Running {
 
 async function sync(run: Running, p: number, net: NetEvent, during?: EditSpec): Promise<boolean> {
   const peer = run.peers[p]!
-  const { request, version } = peer.build()
+  const { request, version, redeclared } = peer.build()
+  for (const c of redeclared ?? []) {
+    run.history.excused.back.add(c)
+    run.history.excused.moved.add(c)
+  }
   run.history.built(p, version)
   const answering = run.links[p]!.send(request, net)
   if (during) run.history.edit(p, during)
