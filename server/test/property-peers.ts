@@ -5,11 +5,9 @@
 // diff_cleanupSemantic + diff_cleanupEfficiency (syncText), server deltas through patch_apply
 // (patchClientText), exactly as in a page.
 
+import type { Context } from 'node:vm'
 import { fromDelta } from '../../shared/mobwrite/delta.ts'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { createContext, runInContext, type Context } from 'node:vm'
+import { loadOriginalClient } from './original-client.ts'
 import DiffMatchPatch from 'diff-match-patch'
 import { applyAnswer, buildRequest, createClientView } from '../../shared/sync/client.ts'
 
@@ -105,14 +103,6 @@ export function createTandemPeer(user: string, file: string): Peer {
   return peer
 }
 
-const html = join(
-  dirname(createRequire(import.meta.url).resolve('mobwrite/package.json')),
-  'ext/google-mobwrite/html',
-)
-const originalSources = ['diff_match_patch_uncompressed.js', 'mobwrite_core.js'].map((name) =>
-  readFileSync(join(html, name), 'utf8'),
-)
-
 interface ShareObj {
   shadowText: string
   deltaOk: boolean
@@ -126,9 +116,7 @@ function loadOriginal(): Context {
   const console = { info() {}, warn() {}, error() {}, debug() {} }
   // Timers are the page's business; the suite drives syncs itself.
   const window = { console, setTimeout: () => 0, clearTimeout() {} }
-  const context = createContext({ window, navigator: { userAgent: 'node' }, console })
-  for (const source of originalSources) runInContext(source, context)
-  return context
+  return loadOriginalClient({ window, console })
 }
 
 const dmp = new DiffMatchPatch()

@@ -5,22 +5,12 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
-import { createContext, runInContext } from 'node:vm'
+import { runInContext } from 'node:vm'
 import { createRng } from '../../e2e/bench/lib/rng.ts'
 import { get, postForm, runJsonp } from './gateway-clients.ts'
+import { loadOriginalClient } from './original-client.ts'
 import { startGatewayServer } from './gateway-harness.ts'
 import { tokensIn } from './sync-sim.ts'
-
-const html = join(
-  dirname(createRequire(import.meta.url).resolve('mobwrite/package.json')),
-  'ext/google-mobwrite/html',
-)
-const sources = ['diff_match_patch_uncompressed.js', 'mobwrite_core.js'].map((f) =>
-  readFileSync(join(html, f), 'utf8'),
-)
 
 /** One page with the original client and one shared plain-text object. */
 interface OriginalPage {
@@ -34,8 +24,7 @@ interface OriginalPage {
 // the page gives it: a path (XHR, resolved against `origin`) or an absolute URL (JSONP).
 function loadPage(origin: string, gateway: string, user: string, file: string): OriginalPage {
   const window = { setTimeout: () => 0, clearTimeout: () => {}, console, addEventListener() {} }
-  const context = createContext({ window, navigator: { userAgent: 'node' }, document: {} })
-  for (const source of sources) runInContext(source, context)
+  const context = loadOriginalClient({ window, document: {} })
   const page = { text: '' } as OriginalPage
   let pending: ((answer: string) => void) | undefined
   runInContext(
