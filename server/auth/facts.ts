@@ -2,7 +2,7 @@
 // handle, its access to each file (ACL) and the other live views of a file (`C:` lines).
 // Reads the store; decides nothing about text.
 
-import type { SyncError } from '../../shared/errors.ts'
+import { ErrorCode, type SyncError } from '../../shared/errors.ts'
 import type { AccessLevel, Store } from '../store/store.ts'
 import type { AccessControl } from './acl.ts'
 import type { Identity } from './identity.ts'
@@ -70,7 +70,13 @@ export function createRequestFacts(
     handle: identity.handle,
     owner: viewOwnerOf(requester),
     mayUse: (owner) => mayUseView(owner, requester, isSessionLive),
-    checkName: deps.checkName ?? (() => undefined),
+    checkName: (file) => {
+      const problem = deps.checkName?.(file)
+      // Issue 14 finding 11: "ended" is news only to those who may read the document; anyone
+      // else gets the access refusal any name they may not read gets (the engine asks next).
+      const isHidden = problem?.code === ErrorCode.ERR_DOC_ENDED && access(file) === 'none'
+      return isHidden ? undefined : problem
+    },
     access,
     collaborators(file) {
       if (access(file) === 'none') return []

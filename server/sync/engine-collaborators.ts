@@ -1,5 +1,7 @@
 // Mozilla's `C:<handle>:<json>` lines (mobwrite-notes §1.3): one per other view of the file,
-// carrying that view's `m:` metadata and `"id"`, the first 4 characters of its user id. Pure.
+// carrying that view's `m:` metadata and an opaque `"id"` for the view. Pure but for the key.
+
+import { createHmac, randomBytes } from 'node:crypto'
 
 /** A view attached to a file, as the caller lists it. */
 export interface Collaborator {
@@ -13,11 +15,21 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+// Issue 14 findings 6 and 11: Mozilla sent the first 4 characters of the user id, which helped
+// readers guess others' ids and let two views share one. An HMAC under a key drawn at start
+// names a view (user id and file) stably while this process runs and tells nothing of its id.
+const viewIdKey = randomBytes(32)
+
+/** The opaque `"id"` of the view of `user` on `file` (8 base64url characters). */
+export function collaboratorId(user: string, file: string): string {
+  return createHmac('sha256', viewIdKey).update(`${user}\n${file}`).digest('base64url').slice(0, 8)
+}
+
 /**
- * The JSON of one `C:` line: the metadata object with `"id"` added. Metadata that is not a JSON
- * object is not relayed (only `{"id"}` is sent).
+ * The JSON of one `C:` line: the metadata object with `"id"` (see {@link collaboratorId})
+ * added. Metadata that is not a JSON object is not relayed (only `{"id"}` is sent).
  */
-export function collaboratorJson(user: string, meta: string | null): string {
+export function collaboratorJson(user: string, file: string, meta: string | null): string {
   let fields: Record<string, unknown> = {}
   if (meta !== null) {
     try {
@@ -27,27 +39,33 @@ export function collaboratorJson(user: string, meta: string | null): string {
       // Not JSON: relay nothing but the id.
     }
   }
-  return JSON.stringify({ ...fields, id: user.slice(0, 4) })
+  return JSON.stringify({ ...fields, id: collaboratorId(user, file) })
 }
 
-// The JSON of a line depends on the user id and the metadata only; the same few views are
+// The JSON of a line depends on the view and the metadata only; the same few views are
 // listed in every answer of a busy document, so their lines are kept (bounded, then reset).
 const lineCache = new Map<string, string>()
 const lineCacheMax = 10_000
 
-function collaboratorLine(c: Collaborator): string {
-  const key = `${c.handle}\n${c.user.slice(0, 4)}\n${c.meta ?? ''}\n${c.meta === null}`
+function collaboratorLine(c: Collaborator, file: string): string {
+  const key = JSON.stringify([c.handle, c.user, file, c.meta])
   let line = lineCache.get(key)
   if (line === undefined) {
     if (lineCache.size >= lineCacheMax) lineCache.clear()
-    lineCache.set(key, (line = `C:${c.handle}:${collaboratorJson(c.user, c.meta)}`))
+    lineCache.set(key, (line = `C:${c.handle}:${collaboratorJson(c.user, file, c.meta)}`))
   }
   return line
 }
 
-/** `C:` lines for every collaborator except views of `self` (the requesting user id). */
-export function collaboratorLines(list: readonly Collaborator[], self: string): string[] {
-  return list.filter((c) => c.user !== self && !/[\r\n]/.test(c.handle)).map(collaboratorLine)
+/** `C:` lines for every collaborator of `file` except views of `self` (the requesting user id). */
+export function collaboratorLines(
+  list: readonly Collaborator[],
+  self: string,
+  file: string,
+): string[] {
+  return list
+    .filter((c) => c.user !== self && !/[\r\n]/.test(c.handle))
+    .map((c) => collaboratorLine(c, file))
 }
 
 /**

@@ -7,9 +7,11 @@ import assert from 'node:assert/strict'
 import { ErrorCode } from '../../shared/errors.ts'
 import { EngineHarness } from './engine-harness.ts'
 import { viewKey, type Collaborator } from './engine.ts'
+import { collaboratorId } from './engine-collaborators.ts'
 
 const read = { access: () => 'read' as const }
 const none = { access: () => 'none' as const }
+const id = (user: string): string => collaboratorId(user, 'doc')
 
 test('read-only: O:, edits refused with E:, text untouched, versions advance', () => {
   const s = new EngineHarness()
@@ -57,7 +59,7 @@ test('no access: E: only, no text, the same answer whether the file exists or no
   assert.equal(s.text('secret'), 'classified')
 })
 
-test('C: lines list the other views with their metadata and a 4-character id', () => {
+test('C: lines list the other views with their metadata and an opaque id', () => {
   const s = new EngineHarness()
   const collaborators = () => [
     { user: 'me', handle: 'me:1.1.1.1', meta: null },
@@ -66,8 +68,22 @@ test('C: lines list the other views with their metadata and a 4-character id', (
   ]
   assert.equal(
     s.say('u:me / F:0:doc / r:1:hi', { collaborators }),
-    'F:1:doc / d:0:=2 / C:bob:10.0.0.2:{"cursor":{"anchor":1,"head":2},"id":"bob1"} / C:carol:10.0.0.3:{"id":"caro"}',
+    `F:1:doc / d:0:=2 / C:bob:10.0.0.2:{"cursor":{"anchor":1,"head":2},"id":"${id('bob12345')}"} / C:carol:10.0.0.3:{"id":"${id('carol999')}"}`,
   )
+})
+
+// Issue 14 finding 11 (and 6): Mozilla's id, the user id's first 4 characters, told others part
+// of a secret id and was shared by views whose ids start alike (one hid the other in the editor).
+test('C: ids name each view apart and reveal nothing of its user id', () => {
+  const s = new EngineHarness()
+  const users = ['abcd1234', 'abcd5678', 'abcdWXYZ']
+  const collaborators = () => users.map((user) => ({ user, handle: '~x:1', meta: null }))
+  const ids = [...s.say('u:me / F:0:doc / r:1:hi', { collaborators }).matchAll(/"id":"(.*?)"/g)]
+  const seen = ids.map((m) => m[1] ?? '')
+  assert.equal(new Set(seen).size, 3, seen.join(' '))
+  for (const one of seen) assert.equal(one.includes('abc'), false, one)
+  assert.deepEqual(seen, users.map(id))
+  assert.notEqual(collaboratorId('abcd1234', 'doc'), collaboratorId('abcd1234', 'other'))
 })
 
 test('with sentCollaborators, C: lines come only when the list changed or may be lost', () => {
@@ -75,11 +91,11 @@ test('with sentCollaborators, C: lines come only when the list changed or may be
   s.sentCollaborators = new Map()
   let list: Collaborator[] = [{ user: 'bob12345', handle: 'bob:2', meta: null }]
   const facts = { collaborators: () => list }
-  const bob = 'C:bob:2:{"id":"bob1"}'
+  const bob = `C:bob:2:{"id":"${id('bob12345')}"}`
   assert.equal(s.say('u:me / F:0:doc / r:1:hi', facts), `F:1:doc / d:0:=2 / ${bob}`)
   assert.equal(s.say('u:me / F:1:doc / d:1:=2', facts), 'F:2:doc / d:1:=2', 'unchanged')
   list = [...list, { user: 'carol999', handle: 'carol:3', meta: '{"at":1}' }]
-  const both = `${bob} / C:carol:3:{"at":1,"id":"caro"}`
+  const both = `${bob} / C:carol:3:{"at":1,"id":"${id('carol999')}"}`
   assert.equal(s.say('u:me / F:2:doc / d:2:=2', facts), `F:3:doc / d:2:=2 / ${both}`)
   // That answer is lost: the client repeats from version 2, and gets the list again.
   assert.equal(s.say('u:me / F:2:doc / d:2:=2', facts), `F:3:doc / d:2:=2 / ${both}`)

@@ -345,7 +345,7 @@ function runEdits(s: Step, group: readonly EditAction[]): void {
     s.result.errors.push({ file, ...out.readOnlyRefusal })
   }
   s.lines.push(...out.stackLines)
-  const lines = collaboratorLines(facts.collaborators(file), user).slice(
+  const lines = collaboratorLines(facts.collaborators(file), user, file).slice(
     0,
     options.maxCollaboratorLines,
   )

@@ -7,6 +7,7 @@ import { issueToken } from '../auth/tokens.ts'
 import { connect, type AuthClient, type Transport } from './auth-cometd.ts'
 import { startAuthServer } from './auth-server.ts'
 import { waitFor } from './harness.ts'
+import { collaboratorId } from '../sync/engine-collaborators.ts'
 
 const transports: Transport[] = ['websocket', 'long-polling']
 const opts = { timeout: 20_000 }
@@ -48,10 +49,14 @@ for (const transport of transports) {
       assert.deepEqual(collaborators(first), [])
       const seen = s.alice.pushes.length
       const bobs = await s.bob.request('u:bob1\nm:{"cursor":3}\nF:0:pad\nr:1:hello\n\n')
-      assert.deepEqual(collaborators(bobs), ['C:alice:127.0.0.1:{"id":"alic"}'])
+      assert.deepEqual(collaborators(bobs), [
+        `C:alice:127.0.0.1:{"id":"${collaboratorId('alice1', 'pad')}"}`,
+      ])
       await pushedAfter(s.alice, seen, 'pad')
       const again = await s.alice.request('u:alice1\nF:1:pad\nd:1:=5\n\n')
-      assert.deepEqual(collaborators(again), ['C:bob:127.0.0.1:{"cursor":3,"id":"bob1"}'])
+      assert.deepEqual(collaborators(again), [
+        `C:bob:127.0.0.1:{"cursor":3,"id":"${collaboratorId('bob1', 'pad')}"}`,
+      ])
       // A list the client already has (it acknowledged that answer) is not repeated.
       assert.deepEqual(collaborators(await s.alice.request('u:alice1\nF:2:pad\nd:2:=5\n\n')), [])
     },
@@ -71,7 +76,9 @@ for (const transport of transports) {
       assert.equal(await s.bob.request('u:bob1\nX:pad\n\n'), '', 'X: closes like x:')
       await pushedAfter(s.alice, seen, 'pad')
       const after = await s.alice.request('u:alice1\nF:2:pad\nd:2:=5\n\n')
-      assert.deepEqual(collaborators(after), ['C:carol:127.0.0.1:{"id":"caro"}'])
+      assert.deepEqual(collaborators(after), [
+        `C:carol:127.0.0.1:{"id":"${collaboratorId('carol1', 'pad')}"}`,
+      ])
       // x:all closes every view of a user id.
       await s.carol.request('u:carol1\nF:0:other\nr:1:x\n\n')
       await s.carol.request('u:carol1\nx:all\n\n')
@@ -92,7 +99,9 @@ for (const transport of transports) {
       await s.carol.request('u:carol1\nF:0:pad\nr:1:hello\n\n')
       nowMs += 30_000
       const mid = await s.alice.request('u:alice1\nF:0:pad\nr:1:hello\n\n')
-      assert.deepEqual(collaborators(mid), ['C:carol:127.0.0.1:{"id":"caro"}'])
+      assert.deepEqual(collaborators(mid), [
+        `C:carol:127.0.0.1:{"id":"${collaboratorId('carol1', 'pad')}"}`,
+      ])
       const seen = s.alice.pushes.length
       // carol is now idle for 61 s (> viewExpiryMs), alice for 31 s: only carol's view expires.
       nowMs += 31_000

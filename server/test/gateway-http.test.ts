@@ -4,6 +4,7 @@
 
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { collaboratorId } from '../sync/engine-collaborators.ts'
 import { startGatewayServer, type GatewayServer } from './gateway-harness.ts'
 import {
   get,
@@ -143,7 +144,8 @@ test(
 test('C: lines name the other views of a file by their server-derived handle', opts, async () => {
   await xhr('u:c1\nF:0:collab\nr:1:x\n\n')
   const res = await postForm(q, xhrBody('u:c2\nF:0:collab\nr:1:x\n\n'))
-  assert.equal(res.text, 'F:1:collab\nd:0:=1\nC:~anonymous:127.0.0.1:{"id":"c1"}\n\n')
+  const id = collaboratorId('c1', 'collab')
+  assert.equal(res.text, `F:1:collab\nd:0:=1\nC:~anonymous:127.0.0.1:{"id":"${id}"}\n\n`)
 })
 
 test('a forged h:/H: line is ignored: the handle is the server-derived one', opts, async () => {

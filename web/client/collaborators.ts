@@ -9,12 +9,28 @@ export interface Person {
   readonly name: string
   /** True for anonymous users (their handles start with `~`). */
   readonly isAnonymous: boolean
-  /** True when this entry is the client that asks (its view id starts our user id). */
+  /** True for the asking client's own entry (the server lists only the other views). */
   readonly isSelf: boolean
   /** A CSS colour derived from the view id, the same on every screen. */
   readonly color: string
   /** The view id, unique among the document's views. */
   readonly id: string
+}
+
+/**
+ * How a person is marked beside their name: `guest` for anonymous users (a name anyone may
+ * type), `verified` for token users (a name an operator gave). Issue 14 finding 11: without
+ * it a guest calling themselves "alice" looked exactly like the user alice.
+ */
+export function badgeOf(person: Pick<Person, 'isAnonymous'>): { text: string; title: string } {
+  return person.isAnonymous
+    ? { text: 'guest', title: 'Anonymous: the name is self-chosen' }
+    : { text: '✓ verified', title: 'Signed in with an access token' }
+}
+
+/** The text shown for a person: name, `(you)` for ourselves, then the badge. */
+export function labelOf(person: Pick<Person, 'name' | 'isAnonymous' | 'isSelf'>): string {
+  return `${person.name}${person.isSelf ? ' (you)' : ''} · ${badgeOf(person).text}`
 }
 
 /** A hue from a string: FNV-1a, so everyone sees the same colour for the same person. */
@@ -32,8 +48,11 @@ export function colorFor(key: string): string {
   return `hsl(${hueOf(key)} 65% 42%)`
 }
 
-/** Turn `C:` entries into people, the asking client (`userId`) marked `isSelf`. */
-export function describeCollaborators(list: readonly Collaborator[], userId: string): Person[] {
+/**
+ * Turn `C:` entries into people. None is ourselves: the server leaves out the asking view, and
+ * ids are opaque, so a view whose id looks like ours is someone else (issue 14 finding 11).
+ */
+export function describeCollaborators(list: readonly Collaborator[]): Person[] {
   return list.map((c) => {
     const isAnonymous = c.handle.startsWith('~')
     // Names never contain ':' (the server sanitizes them), addresses may (IPv6).
@@ -42,7 +61,7 @@ export function describeCollaborators(list: readonly Collaborator[], userId: str
     return {
       name: name || 'anonymous',
       isAnonymous,
-      isSelf: c.id !== '' && userId.startsWith(c.id),
+      isSelf: false,
       color: colorFor(c.id || c.handle),
       id: c.id,
     }

@@ -2,7 +2,7 @@
 // banner and the people list. User-controlled strings only ever go through textContent.
 
 import type { ConnectionState } from '../client/connection.ts'
-import type { Person } from '../client/collaborators.ts'
+import { badgeOf, labelOf, type Person } from '../client/collaborators.ts'
 
 /** Find an element the page must have. @throws TypeError when it is missing. */
 export function required<T extends HTMLElement>(id: string): T {
@@ -91,6 +91,20 @@ function initials(name: string): string {
   return letters.join('').toUpperCase()
 }
 
+/**
+ * The guest / verified mark beside a name (issue 14 finding 11): an element of its own, so no
+ * self-chosen name can imitate it. The caret labels use it too.
+ */
+export function createBadge(person: Pick<Person, 'isAnonymous'>): HTMLElement {
+  const { text, title } = badgeOf(person)
+  const badge = document.createElement('span')
+  badge.className = 'person-badge'
+  badge.dataset.kind = person.isAnonymous ? 'guest' : 'verified'
+  badge.textContent = text
+  badge.title = title
+  return badge
+}
+
 /** Render the people list: a coloured chip per person, ourselves first and marked "(you)". */
 export function showPeople(list: HTMLElement, people: readonly Person[]): void {
   const sorted = [...people].sort(
@@ -100,7 +114,8 @@ export function showPeople(list: HTMLElement, people: readonly Person[]): void {
     const item = document.createElement('li')
     item.className = 'person'
     item.dataset.self = String(person.isSelf)
-    item.title = person.isSelf ? `${person.name} (you)` : person.name
+    item.dataset.anonymous = String(person.isAnonymous)
+    item.title = `${labelOf(person)}: ${badgeOf(person).title}`
     const avatar = document.createElement('span')
     avatar.className = 'avatar'
     avatar.style.backgroundColor = person.color
@@ -109,7 +124,7 @@ export function showPeople(list: HTMLElement, people: readonly Person[]): void {
     const label = document.createElement('span')
     label.className = 'person-name'
     label.textContent = person.isSelf ? `${person.name} (you)` : person.name
-    item.append(avatar, label)
+    item.append(avatar, label, ' ', createBadge(person))
     return item
   })
   list.replaceChildren(...items)

@@ -109,14 +109,13 @@ function showCollaborators(
   view: EditorView,
   chrome: Chrome,
   self: Person,
-  client: SyncClient,
   list: Parameters<NonNullable<CodeMirrorShareOptions['reportCollaborators']>>[0],
 ): void {
-  const described = describeCollaborators(list, client.userId)
+  const described = describeCollaborators(list)
   // The server lists the others (`C:` leaves out the asking view); we add ourselves.
-  showPeople(chrome.people, [self, ...described.filter((person) => !person.isSelf)])
+  showPeople(chrome.people, [self, ...described])
   const cursors = described.flatMap((person, i) => {
-    const cursor = person.isSelf ? null : readCursorMeta(list[i]?.meta ?? null)
+    const cursor = readCursorMeta(list[i]?.meta ?? null)
     return cursor ? [{ ...person, ...cursor }] : []
   })
   view.dispatch({ effects: setRemoteCursors.of(cursors) })
@@ -157,7 +156,7 @@ function shareOptions(
         changes,
         annotations: [Transaction.remote.of(true), Transaction.addToHistory.of(false)],
       }),
-    reportCollaborators: (list) => showCollaborators(view, chrome, self, client, list),
+    reportCollaborators: (list) => showCollaborators(view, chrome, self, list),
     // The ended banner (with its Reopen button) replaces the plain error raised just before.
     raiseError: (message, isRecoverable) => showError(chrome.banner, message, isRecoverable),
     reportEnded: () => markEnded(file, view, chrome, status, client),
@@ -222,7 +221,8 @@ async function start(): Promise<void> {
     clearTimeout(caretTimer)
     caretTimer = setTimeout(() => client.syncNow(), 400)
   })
-  const id = client.userId.slice(0, 4)
+  // Others see us by an opaque id the server keeps to itself, so our colour is our own pick.
+  const id = client.userId
   const self: Person = { name, isAnonymous: !token, isSelf: true, color: colorFor(id), id }
   bindDocument(file, view, client, self)
   addEventListener('pagehide', () => void client.close())

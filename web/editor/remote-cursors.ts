@@ -3,11 +3,14 @@
 
 import { StateEffect, StateField, type Extension, type Range } from '@codemirror/state'
 import { Decoration, EditorView, WidgetType, type DecorationSet } from '@codemirror/view'
+import { createBadge } from './chrome.ts'
 
 /** One remote caret to draw. */
 export interface RemoteCursor {
   readonly id: string
   readonly name: string
+  /** Anonymous (a guest, labelled so) or a token user (labelled verified). */
+  readonly isAnonymous: boolean
   readonly color: string
   readonly anchor: number
   readonly head: number
@@ -19,13 +22,18 @@ export const setRemoteCursors = StateEffect.define<readonly RemoteCursor[]>()
 class CaretWidget extends WidgetType {
   constructor(
     readonly name: string,
+    readonly isAnonymous: boolean,
     readonly color: string,
   ) {
     super()
   }
 
   override eq(other: CaretWidget): boolean {
-    return other.name === this.name && other.color === this.color
+    return (
+      other.name === this.name &&
+      other.isAnonymous === this.isAnonymous &&
+      other.color === this.color
+    )
   }
 
   toDOM(): HTMLElement {
@@ -36,6 +44,7 @@ class CaretWidget extends WidgetType {
     label.className = 'cm-remote-label'
     label.style.backgroundColor = this.color
     label.textContent = this.name
+    label.append(' ', createBadge({ isAnonymous: this.isAnonymous }))
     caret.append(label)
     return caret
   }
@@ -56,7 +65,7 @@ function decorate(cursors: readonly RemoteCursor[], docLength: number): Decorati
       const style = `background-color: color-mix(in srgb, ${cursor.color} 18%, transparent)`
       ranges.push(Decoration.mark({ attributes: { style } }).range(from, to))
     }
-    const widget = new CaretWidget(cursor.name, cursor.color)
+    const widget = new CaretWidget(cursor.name, cursor.isAnonymous, cursor.color)
     ranges.push(Decoration.widget({ widget, side: 1 }).range(head))
   }
   return Decoration.set(ranges, true)

@@ -21,7 +21,7 @@ export interface ShareOptions {
   readonly token?: string
   /** Display name others see (anonymous users). */
   readonly name?: string
-  /** The people on the document changed; `isSelf` marks this widget. */
+  /** The other people on the document changed (the server leaves out this widget itself). */
   readonly onCollaborators?: (people: readonly Person[]) => void
   /** The server refused something or the sync failed. */
   readonly onError?: (message: string, isRecoverable: boolean) => void
@@ -110,8 +110,7 @@ export function share(
   let handler: ShareHandler
   try {
     handler = createShareHandler(options.doc, resolved, {
-      reportCollaborators: (list) =>
-        options.onCollaborators?.(describeCollaborators(list, client.userId)),
+      reportCollaborators: (list) => options.onCollaborators?.(describeCollaborators(list)),
       raiseError: options.onError,
       setReadOnly: options.onReadOnly,
       setDirty: options.onDirty,
