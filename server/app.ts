@@ -106,7 +106,13 @@ export function createApp(deps: AppDeps): App {
     : deps.store
   const sync =
     deps.sync && store
-      ? createSyncService({ ...deps.sync, store, bayeux, config: deps.config.sync })
+      ? createSyncService({
+          maxUserIdChars: deps.config.gateway.maxUserIdChars,
+          ...deps.sync,
+          store,
+          bayeux,
+          config: deps.config.sync,
+        })
       : undefined
 
   const result: App = {

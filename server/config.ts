@@ -285,6 +285,19 @@ export interface SyncServiceConfig {
   maxTextCharsPerRequest: number
   /** Most `C:` lines (other views) one answer lists per file. Env: TANDEM_MAX_COLLABORATOR_LINES. */
   maxCollaboratorLines: number
+  /**
+   * Most views one token user, or one address for anonymous clients, may hold at once (stored
+   * views: they expire after `viewExpiryMs`, `x:`/`n:` close them). A request that would open
+   * more gets `E:<file>:ERR_REQUEST_TOO_LARGE` for those files, which it leaves unchanged; views
+   * it holds keep working. 0: no limit. Env: TANDEM_MAX_VIEWS_PER_IDENTITY.
+   */
+  maxViewsPerIdentity: number
+  /**
+   * Distinct `u:` ids one Bayeux session may use on /service/mobwrite while it lives (as
+   * gateway.wsMaxUserIdsPerSocket for a `/mobwrite` socket); a request naming more is refused
+   * with `E:all:ERR_REQUEST_INVALID`. Env: TANDEM_MAX_USER_IDS_PER_SESSION.
+   */
+  maxUserIdsPerSession: number
 }
 
 /** The `auth` section: who may connect and what they may do when no ACL rule says otherwise. */
@@ -347,6 +360,8 @@ export const defaultConfig: Config = {
     maxViewsPerRequest: 64,
     maxTextCharsPerRequest: 4 * 1_048_576,
     maxCollaboratorLines: 100,
+    maxViewsPerIdentity: 1_000,
+    maxUserIdsPerSession: 64,
   },
   auth: {
     defaultAccess: 'write',

@@ -69,6 +69,12 @@ function readLimits<K extends string>(
   for (const [name, key, min] of variables) section[key] = readCount(env, name, min, section[key])
 }
 
+// The sync service's limits per identity and per Bayeux session (README "Security", issue 14).
+const syncLimitVariables = [
+  ['TANDEM_MAX_VIEWS_PER_IDENTITY', 'maxViewsPerIdentity', 0],
+  ['TANDEM_MAX_USER_IDS_PER_SESSION', 'maxUserIdsPerSession', 1],
+] as const
+
 // The MobWrite gateway limits against hostile clients (README "Security", issue 14).
 const gatewayLimitVariables = [
   ['TANDEM_BUFFER_EXPIRY_MS', 'bufferExpiryMs', 1],
@@ -125,6 +131,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     0,
     config.sync.maxCollaboratorLines,
   )
+  readLimits(config.sync, env, syncLimitVariables)
   readLimits(config.bayeux, env, bayeuxLimitVariables)
   readGatewayEnv(config.gateway, env)
   if (env.TANDEM_SYNCHRONOUS !== undefined) {

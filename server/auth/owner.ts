@@ -41,3 +41,15 @@ export function mayUseView(
   const prefix = `session:${who.identity.ip} `
   return owner.startsWith(prefix) && !isSessionLive(owner.slice(prefix.length))
 }
+
+/**
+ * The identity an owner key counts for in per-identity limits (sync.maxViewsPerIdentity): the
+ * token user (`principal:<name>`), or the address (`address:<ip>`) of an anonymous view, whether
+ * it is bound to the address or to a session there; undefined for an unbound view ('').
+ */
+export function identityGroupOf(owner: string): string | undefined {
+  if (owner.startsWith('principal:') || owner.startsWith('address:')) return owner
+  if (!owner.startsWith('session:')) return undefined
+  const space = owner.indexOf(' ')
+  return `address:${owner.slice('session:'.length, space < 0 ? undefined : space)}`
+}

@@ -32,6 +32,8 @@ export interface GatewayCoreDeps {
 export interface UserIdBudget {
   readonly ids: Set<string>
   readonly max: number
+  /** What a request past `max` is told; default: the `/mobwrite` socket's limit. */
+  readonly refusal?: string
 }
 
 /** Runs decoded requests for the gateways. */
@@ -106,7 +108,9 @@ export function checkUserIds(
   }
   if (!budget || fresh.size === 0) return undefined
   if (budget.ids.size + fresh.size > budget.max) {
-    const message = `A /mobwrite socket may use at most ${budget.max} u: ids (gateway.wsMaxUserIdsPerSocket)`
+    const message =
+      budget.refusal ??
+      `A /mobwrite socket may use at most ${budget.max} u: ids (gateway.wsMaxUserIdsPerSocket)`
     return new SyncError(ErrorCode.ERR_REQUEST_INVALID, message)
   }
   for (const id of fresh) budget.ids.add(id)

@@ -234,6 +234,17 @@ export function describeStoreConformance(
       assert.deepEqual(store.expireViews(200), [])
     })
 
+    withStore('lists every view with its owner', (store) => {
+      store.commit({
+        putViews: [sampleView('u', 'a'), sampleView('v', 'b', { owner: 'address:10.0.0.1' })],
+      })
+      const owners = store.listViewOwners().sort((x, y) => (x.user < y.user ? -1 : 1))
+      assert.deepEqual(owners, [
+        { user: 'u', file: 'a', owner: 'principal:u' },
+        { user: 'v', file: 'b', owner: 'address:10.0.0.1' },
+      ])
+    })
+
     withStore('deletes a document with its views', (store) => {
       store.commit({
         putDocuments: [sampleDocument('a', 'x'), sampleDocument('b', 'y')],

@@ -104,6 +104,9 @@ export function createMemoryStore(): Store {
       for (const v of old) views.delete(refKey(v.user, v.file))
       return old.map(({ user, file }) => ({ user, file }))
     }),
+    listViewOwners: open(() =>
+      [...views.values()].map(({ user, file, owner }) => ({ user, file, owner })),
+    ),
     commit: open(commit),
     // Nothing is written anywhere, so a change is as durable as it gets once applied.
     commitGrouped: (change: StoreChange) => {

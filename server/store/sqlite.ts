@@ -26,6 +26,7 @@ import type {
   StoreChange,
   StoreStats,
   TokenRecord,
+  ViewOwner,
   ViewRef,
 } from './store.ts'
 import { createFileCache } from './sqlite-cache.ts'
@@ -60,6 +61,7 @@ const sql = {
   listRules: 'SELECT * FROM acl_rules ORDER BY created_ms, pattern, principal',
   countDocuments: 'SELECT count(*) FROM documents',
   countViews: 'SELECT count(*) FROM views',
+  listViewOwners: 'SELECT user, file, owner FROM views',
 } as const
 
 type Statements = { [K in keyof typeof sql]: Database.Statement }
@@ -177,6 +179,10 @@ function createSqliteStore(
       ),
     listViewsOfUser: (user) => read(() => files.viewsOfUser(user)),
     expireViews: (olderThanMs) => files.expireViews(olderThanMs),
+    listViewOwners() {
+      files.flush()
+      return read(() => st.listViewOwners.all() as ViewOwner[])
+    },
     commit(change: StoreChange): void {
       checkChange(change)
       try {

@@ -11,6 +11,11 @@ export interface ViewRef {
   readonly file: string
 }
 
+/** A view and the owner key it is bound to (server/auth/owner.ts; '' when unbound). */
+export interface ViewOwner extends ViewRef {
+  readonly owner: string
+}
+
 /** What {@link Store.listDocuments} says about a document without loading its text. */
 export interface DocumentSummary {
   readonly file: string
@@ -109,6 +114,8 @@ export interface Store {
   listViewsOfUser(user: string): ViewState[]
   /** Removes every view whose `lastSeenMs` is before `olderThanMs` and returns them. */
   expireViews(olderThanMs: number): ViewRef[]
+  /** Every stored view with its owner key, unsorted (counting views per identity on start). */
+  listViewOwners(): ViewOwner[]
 
   /**
    * Applies one change atomically and durably (to the level the backend documents) before it

@@ -11,9 +11,12 @@ import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
 import type { Identity } from '../auth/identity.ts'
 import type { RequestFacts } from '../auth/facts.ts'
 import type { Store, StoreChange, ViewRef } from '../store/store.ts'
+import { logException } from '../log.ts'
 import { createKeyedLock } from './document-lock.ts'
 import { isWellFormed } from '../store/validate.ts'
 import { ErrorCode, SyncError } from '../../shared/errors.ts'
+import { requestBudgetProblem, withinViewQuota } from './engine-budget.ts'
+import type { ViewQuota } from './view-quota.ts'
 import {
   syncStep,
   touchedViews,
@@ -21,6 +24,7 @@ import {
   viewKey,
   type EngineOptions,
   type SentCollaborators,
+  type SyncInput,
 } from './engine.ts'
 
 /** The trusted identity a request runs as: server/auth's Identity (handle `name:ip`, principal). */
@@ -50,6 +54,8 @@ export interface DocumentRunnerOptions {
   readonly engineOptions: EngineOptions
   /** The clock (ms since epoch); injectable for tests. */
   readonly now: () => number
+  /** Views held per identity (sync.maxViewsPerIdentity), kept current by every step. */
+  readonly viewQuota?: ViewQuota
 }
 
 /** Serialized access to documents for requests and for admin operations. */
@@ -60,6 +66,25 @@ export interface DocumentRunner {
   withDocuments<T>(files: readonly string[], fn: () => T): Promise<T>
   /** Forgets what views that ended outside a request were sent (their `C:` lists). */
   forget(views: Iterable<ViewRef>): void
+}
+
+// Issue 14 finding 3: views its identity may not open any more are taken out of a request that
+// is within its own budget (one over it is refused whole by the engine), each file with an E:.
+function limitNewViews(input: SyncInput, quota?: ViewQuota): { input: SyncInput; lines: string } {
+  if (!quota || quota.max <= 0 || requestBudgetProblem(input)) return { input, lines: '' }
+  const left = Math.max(0, quota.max - quota.held(input.facts.owner ?? ''))
+  const { request, errors } = withinViewQuota(input.request, input.views, left, quota.max)
+  const lines = errors.map((e) => `E:${e.file}:${e.message}\n`).join('')
+  return { input: { ...input, request }, lines }
+}
+
+// A failed group's views were read back from the file: count them again from there.
+function reloadQuota(quota?: ViewQuota): void {
+  try {
+    quota?.reload()
+  } catch (err) {
+    logException('recounting views per identity failed', err)
+  }
 }
 
 function unique(refs: readonly ViewRef[]): string[] {
@@ -100,17 +125,24 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
       const doc = store.getDocument(file)
       if (doc) documents.set(file, doc)
     }
-    const result = syncStep({
-      request,
-      views,
-      documents,
-      facts,
-      nowMs: options.now(),
-      options: options.engineOptions,
-      sentCollaborators,
-    })
+    const limited = limitNewViews(
+      {
+        request,
+        views,
+        documents,
+        facts,
+        nowMs: options.now(),
+        options: options.engineOptions,
+        sentCollaborators,
+      },
+      options.viewQuota,
+    )
+    const result = syncStep(limited.input)
     const change = toStoreChange(result.views, result.documents, refByKey)
     const committed = store.commitGrouped(change)
+    // Counted at once, in the same synchronous run as the step, so the next step sees it.
+    options.viewQuota?.record(change.putViews ?? [], change.deleteViews ?? [])
+    committed.catch(() => reloadQuota(options.viewQuota))
     // What was sent counts only once the answer can leave (a failed commit sends nothing).
     const durable = committed.then(() => {
       for (const [key, sent] of result.sentCollaborators) sentCollaborators.set(key, sent)
@@ -119,7 +151,7 @@ export function createDocumentRunner(options: DocumentRunnerOptions): DocumentRu
       }
     })
     const outcome: StepOutcome = {
-      answer: result.answer,
+      answer: limited.lines + result.answer,
       changed: (change.putDocuments ?? []).filter((d) => result.changedFiles.includes(d.file)),
       deleted: (change.deleteDocuments ?? []).map((file) => ({
         file,

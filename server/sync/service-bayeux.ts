@@ -8,6 +8,7 @@ import { withRateClient, type RateScope } from '../auth/request-limit.ts'
 import { makeHandle, normalizeIp, readHandshakeCredentials } from '../auth/identity.ts'
 import { sanitizeDisplayName } from '../auth/names.ts'
 import type { BayeuxServer, ServerSession } from '../bayeux/types.ts'
+import { checkUserIds, type UserIdBudget } from '../gateway/core.ts'
 import { defaultConfig } from '../config.ts'
 import { writeLine } from '../../shared/mobwrite/codec.ts'
 import type { SyncIdentity } from './document.ts'
@@ -52,9 +53,19 @@ function readQuery(data: unknown): string | SyncError {
   )
 }
 
+/** The `u:` id rules of the raw gateways (gateway/core.ts checkUserIds), for Bayeux sessions. */
+export interface UserIdLimits {
+  /** Longest `u:` id (gateway.maxUserIdChars). */
+  readonly maxChars: number
+  /** Distinct `u:` ids one session may use while it lives (sync.maxUserIdsPerSession). */
+  readonly maxPerSession: number
+}
+
 /** How {@link bindMobwrite} identifies and admits requests. */
 export interface BindOptions {
   readonly identify?: IdentifySession
+  /** Without it, `u:` ids are not checked (the service always passes them). */
+  readonly userIds?: UserIdLimits
   /** Admits a request (auth's checkRequest); `rateClient` is `session:<clientId>`. */
   readonly guard?: (identity: SyncIdentity & RateScope) => SyncError | undefined
 }
@@ -70,6 +81,23 @@ export function failureData(error: SyncError) {
   return { ...error.toJSON(), a: writeLine({ type: 'error', file: 'all', message }) + '\n' }
 }
 
+// The `u:` ids each live session has used, dropped when the session ends.
+function userIdChecker(limits: UserIdLimits | undefined) {
+  const budgets = new Map<string, UserIdBudget>()
+  const refusal = `A Bayeux session may use at most ${limits?.maxPerSession} u: ids (sync.maxUserIdsPerSession)`
+  return {
+    check(text: string, sessionId: string): SyncError | undefined {
+      if (!limits) return undefined
+      let budget = budgets.get(sessionId)
+      if (!budget) budget = { ids: new Set(), max: limits.maxPerSession, refusal }
+      const invalid = checkUserIds(text, limits.maxChars, budget)
+      if (!invalid && budget.ids.size > 0) budgets.set(sessionId, budget)
+      return invalid
+    },
+    drop: (sessionId: string) => void budgets.delete(sessionId),
+  }
+}
+
 /**
  * Serves /service/mobwrite with `service` on `bayeux` and forgets sessions when they end.
  * A bad payload, a refused identity, a rate-limited or a failed request is answered with
@@ -82,11 +110,15 @@ export function bindMobwrite(
   options: BindOptions = {},
 ): () => void {
   const identify = options.identify ?? identifySession
+  const checkIds = userIdChecker(options.userIds)
   const unbind = bayeux.addService(mobwriteChannel, async (session, message, reply, fail) => {
     const text = readQuery(message.data)
     if (text instanceof SyncError) return fail(failureData(text))
     const identity = identify(session)
     if (identity instanceof SyncError) return fail(failureData(identity))
+    // Issue 14 finding 5: as on the gateways, before the rate limit (nothing ran, nothing charged).
+    const invalid = checkIds.check(text, session.id)
+    if (invalid) return fail(failureData(invalid))
     // The session is the client: its bucket is its own (request-limit.ts).
     const refusal = options.guard?.(withRateClient(identity, `session:${session.id}`))
     if (refusal) return fail(failureData(refusal))
@@ -98,7 +130,10 @@ export function bindMobwrite(
       fail(failureData(error))
     }
   })
-  const stopListening = bayeux.on('sessionRemoved', (session) => service.dropSession(session.id))
+  const stopListening = bayeux.on('sessionRemoved', (session) => {
+    checkIds.drop(session.id)
+    service.dropSession(session.id)
+  })
   return () => {
     unbind()
     stopListening()

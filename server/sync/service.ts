@@ -23,6 +23,7 @@ import { engineOptionsOf, type EngineOptions } from './engine.ts'
 import { bayeuxPush, bindMobwrite, type IdentifySession } from './service-bayeux.ts'
 import { createMetaWatch } from './service-meta.ts'
 import { createLiveSessions, createPushTracker } from './service-push.ts'
+import { createViewQuota } from './view-quota.ts'
 
 export type { RequestFacts, SyncIdentity } from './document.ts'
 
@@ -85,6 +86,8 @@ export interface SyncServiceOptions {
   readonly isCurrent?: (identity: SyncIdentity) => boolean
   /** Refuses unacceptable document names with `E:` (auth's `checkDocName`); default: none. */
   readonly checkName?: (file: string) => SyncError | undefined
+  /** Longest `u:` id a Bayeux request may name (gateway.maxUserIdChars, as on the gateways). */
+  readonly maxUserIdChars?: number
   /** The clock; injectable for tests. */
   readonly now?: () => number
 }
@@ -158,10 +161,13 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   const liveSessions = createLiveSessions()
   const facts = (identity: SyncIdentity, origin: RequestOrigin): RequestFacts =>
     createRequestFacts(factsDeps, identity, origin.sessionId)
+  // Views per identity (issue 14 finding 3), counted from the store once, then kept current.
+  const viewQuota = createViewQuota(config.maxViewsPerIdentity, () => store.listViewOwners())
   const runner = createDocumentRunner({
     store,
     engineOptions: { ...engineOptionsOf(config), ...options.engineOptions },
     now,
+    viewQuota,
   })
   const listeners = new Set<(change: DocumentChange) => void>()
   const routes: PushRoute[] = []
@@ -239,6 +245,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   // Views that ended outside a request (closed by the server, expired): the remaining viewers'
   // collaborator lists changed, so they get a push notice.
   const viewsEnded = (refs: readonly { user: string; file: string }[]) => {
+    viewQuota.record([], refs)
     runner.forget(refs)
     push.trackViews([], refs)
     metaWatch.forget(refs)
@@ -288,6 +295,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         const revision = store.getDocument(file)?.revision ?? 0
         const viewers = store.listViewSummaries(file).map(({ user }) => ({ user, file }))
         const existed = store.deleteDocument(file)
+        viewQuota.record([], viewers)
         runner.forget(viewers)
         push.trackViews([], viewers)
         if (existed) emit({ file, revision, author: 'server', isDeleted: true })
@@ -331,6 +339,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     ? bindMobwrite(options.bayeux, service, {
         identify: options.identifySession,
         guard: options.guard,
+        userIds: {
+          maxChars: options.maxUserIdChars ?? defaultConfig.gateway.maxUserIdChars,
+          maxPerSession: config.maxUserIdsPerSession,
+        },
       })
     : () => {}
   return service
