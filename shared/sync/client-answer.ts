@@ -117,12 +117,15 @@ function onDelta(s: State, line: Extract<Line, { type: 'delta' }>): void {
   const applied = fromDelta(view.shadow, line.data)
   if (!applied.ok) return lose(w)
   const shadow = applied.value.text
-  w.view = { ...view, shadow, serverVersion: view.serverVersion + 1 }
-  if (applied.value.hunks.length === 0) return
+  const next = { ...view, shadow, serverVersion: view.serverVersion + 1 }
+  if (applied.value.hunks.length === 0) {
+    w.view = next
+    return
+  }
   w.result.serverChanged = true
-  w.view = { ...w.view, localEdit: undefined }
   const local = w.result.text
   if (line.force || local === view.shadow) {
+    w.view = { ...next, localEdit: undefined }
     w.result.text = shadow
     return
   }
@@ -136,7 +139,7 @@ function onDelta(s: State, line: Extract<Line, { type: 'delta' }>): void {
   })
   w.result.text = merged.text
   w.view = {
-    ...w.view,
+    ...next,
     localEdit: { text: merged.text, hunks: hunksOf(shadow, merged.toEstablished) },
   }
 }

@@ -108,18 +108,7 @@ function refineReplacement(deleted: string, inserted: string, timeoutSec: number
  * (diff.ts).
  */
 export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: number): Hunk[] {
-  const deadline = Date.now() + timeoutSec * 1000
-  let budget = maxRefinements
-  const out: Hunk[] = []
-  for (const h of hunks) {
-    const leftSec = (deadline - Date.now()) / 1000
-    if (h.end === h.start || !h.text || budget-- <= 0 || leftSec <= 0) out.push(h)
-    else {
-      const deleted = base.slice(h.start, h.end)
-      out.push(...shift(refineReplacement(deleted, h.text, leftSec), h.start))
-    }
-  }
-  return normalizeHunks(base, out)
+  return refineEach(base, hunks, timeoutSec, maxRefinements, refineReplacement)
 }
 
 /**
@@ -131,17 +120,31 @@ export function refineEdit(base: string, hunks: readonly Hunk[], timeoutSec: num
  */
 export function editHunks(a: string, b: string, timeoutSec: number): Hunk[] {
   if (a === b) return []
+  return refineEach(a, wordDiffHunks(a, b, timeoutSec), timeoutSec, Infinity, (d, i, sec) =>
+    hunksFromDiffs(charDiff(d, i, sec)),
+  )
+}
+
+/**
+ * Each replacement of `hunks` (over `base`) as `refine` makes it, at most `limit` of them, all
+ * within one time budget of `timeoutSec`; the rest stay as they are. Canonical (diff.ts).
+ */
+function refineEach(
+  base: string,
+  hunks: readonly Hunk[],
+  timeoutSec: number,
+  limit: number,
+  refine: (deleted: string, inserted: string, timeoutSec: number) => Hunk[],
+): Hunk[] {
   const deadline = Date.now() + timeoutSec * 1000
+  let left = limit
   const out: Hunk[] = []
-  for (const h of wordDiffHunks(a, b, timeoutSec)) {
+  for (const h of hunks) {
     const leftSec = (deadline - Date.now()) / 1000
-    if (h.end === h.start || !h.text || leftSec <= 0) out.push(h)
-    else
-      out.push(
-        ...shift(hunksFromDiffs(charDiff(a.slice(h.start, h.end), h.text, leftSec)), h.start),
-      )
+    if (h.end === h.start || !h.text || left-- <= 0 || leftSec <= 0) out.push(h)
+    else out.push(...shift(refine(base.slice(h.start, h.end), h.text, leftSec), h.start))
   }
-  return normalizeHunks(a, out)
+  return normalizeHunks(base, out)
 }
 
 /** The result of {@link merge3}. */
