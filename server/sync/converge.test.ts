@@ -5,13 +5,8 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import {
-  applyAnswer,
-  buildRequest,
-  createClientView,
-  type ClientView,
-} from '../../shared/sync/client.ts'
-import { EngineHarness } from './engine-harness.ts'
+import { createClientView, type ClientView } from '../../shared/sync/client.ts'
+import { applyTo, EngineHarness, requestFrom } from './engine-harness.ts'
 import { createRng } from '../../e2e/bench/lib/rng.ts'
 
 const file = 'doc'
@@ -112,13 +107,12 @@ class Run {
   }
 
   send(c: Client, loss: number, dup: number): void {
-    const built = buildRequest(c.user, [c.view], new Map([[file, c.text]]))
-    c.view = built.views[0] as ClientView
+    const text = requestFrom(c, file)
     const id = this.nextId++
     c.inFlight = id
     if (this.rnd() < loss) return
-    this.net.toServer.push({ client: c, id, text: built.request })
-    if (this.rnd() < dup) this.net.toServer.push({ client: c, id, text: built.request })
+    this.net.toServer.push({ client: c, id, text })
+    if (this.rnd() < dup) this.net.toServer.push({ client: c, id, text })
   }
 
   serve(loss: number, dup: number): void {
@@ -139,9 +133,7 @@ class Run {
     const c = answer.client
     // A transport drops answers to requests the client gave up on (web client: call timeout).
     if (c.inFlight !== answer.id) return
-    const out = applyAnswer(answer.text, [c.view], new Map([[file, c.text]]))
-    c.view = out.views[0] as ClientView
-    c.text = out.results.get(file)?.text ?? c.text
+    applyTo(c, file, answer.text)
     c.inFlight = null
   }
 

@@ -3,6 +3,12 @@
 // engine tests and the convergence suite only.
 
 import { parseRequest } from '../../shared/mobwrite/codec.ts'
+import {
+  applyAnswer,
+  buildRequest,
+  type ClientView,
+  type FileResult,
+} from '../../shared/sync/client.ts'
 import type { DocumentState, ViewState } from '../../shared/sync/types.ts'
 import {
   defaultEngineOptions,
@@ -69,4 +75,27 @@ export class EngineHarness {
 /** An answer in conversation notation: lines joined by ` / `. */
 export function show(answer: string): string {
   return answer.replace(/\n$/, '').split('\n').join(' / ')
+}
+
+/** One client half on one file, as an editor holds it: its view and its local text. */
+export interface HalfClient {
+  readonly user: string
+  view: ClientView
+  text: string
+}
+
+/** `c`'s next request for `file`; its view keeps the edits it stacks (lost or not). */
+export function requestFrom(c: HalfClient, file: string): string {
+  const built = buildRequest(c.user, [c.view], new Map([[file, c.text]]))
+  c.view = built.views[0] as ClientView
+  return built.request
+}
+
+/** Applies `answer` to `c`'s view and local text; returns what it said of `file`. */
+export function applyTo(c: HalfClient, file: string, answer: string): FileResult | undefined {
+  const out = applyAnswer(answer, [c.view], new Map([[file, c.text]]))
+  c.view = out.views[0] as ClientView
+  const result = out.results.get(file)
+  c.text = result?.text ?? c.text
+  return result
 }

@@ -5,13 +5,8 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import {
-  applyAnswer,
-  buildRequest,
-  createClientView,
-  type ClientView,
-} from '../../shared/sync/client.ts'
-import { EngineHarness } from './engine-harness.ts'
+import { createClientView, type ClientView } from '../../shared/sync/client.ts'
+import { applyTo, EngineHarness, requestFrom } from './engine-harness.ts'
 import { createRng } from '../../e2e/bench/lib/rng.ts'
 
 const wholeTokens = /^(\([0-9a-z]+\.[0-9a-z]+\))*$/
@@ -65,21 +60,17 @@ function runSeed(seed: number): void {
   }))
   const queue: { e: Editor; request: string }[] = []
   const send = (e: Editor): void => {
-    const built = buildRequest(e.user, [e.view], new Map([['s5', e.text]]))
-    e.view = built.views[0] as ClientView
+    const request = requestFrom(e, 's5')
     e.sent = e.pending
     e.pending = []
-    queue.push({ e, request: built.request })
+    queue.push({ e, request })
   }
   const serve = (i: number): void => {
     const [{ e, request } = { e: null, request: '' }] = queue.splice(i, 1)
     if (!e) return
-    const out = applyAnswer(server.run(request).answer, [e.view], new Map([['s5', e.text]]))
-    e.view = out.views[0] as ClientView
-    const result = out.results.get('s5')
+    const result = applyTo(e, 's5', server.run(request).answer)
     if (result?.errors.length === 0) e.acked.push(...e.sent)
     else e.pending.unshift(...e.sent)
-    e.text = result?.text ?? e.text
   }
   for (const e of editors) (send(e), serve(0))
   for (let step = 0; step < 60; step++) {

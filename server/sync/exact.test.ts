@@ -11,14 +11,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import {
-  applyAnswer,
-  buildRequest,
-  createClientView,
-  type ClientView,
-} from '../../shared/sync/client.ts'
+import { createClientView, type ClientView } from '../../shared/sync/client.ts'
 import { forgetChanges } from './engine-diffs.ts'
-import { EngineHarness } from './engine-harness.ts'
+import { applyTo, EngineHarness, requestFrom } from './engine-harness.ts'
 
 const runs = Number(process.env.TANDEM_PROPERTY_RUNS ?? 0) || 500
 const file = 'doc'
@@ -147,10 +142,9 @@ class World {
   }
 
   send(c: Client): void {
-    const built = buildRequest(c.user, [c.view], new Map([[file, c.text]]))
-    c.view = built.views[0] as ClientView
+    const request = requestFrom(c, file)
     c.inFlight = this.nextId++
-    this.toServer.push({ client: c, id: c.inFlight, request: built.request })
+    this.toServer.push({ client: c, id: c.inFlight, request })
   }
 
   serve(req: { client: Client; id: number; request: string }): void {
@@ -164,9 +158,7 @@ class World {
     const c = got.client
     // A transport drops answers to requests the client gave up on (web client: call timeout).
     if (c.inFlight !== got.id) return
-    const out = applyAnswer(got.answer, [c.view], new Map([[file, c.text]]))
-    c.view = out.views[0] as ClientView
-    c.text = out.results.get(file)?.text ?? c.text
+    applyTo(c, file, got.answer)
     c.inFlight = null
     // The caret keeps the character on its left; gone, it stays where it was.
     if (c.caretAfter !== null && !c.text.includes(c.caretAfter)) c.caretAfter = null
